@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from formaliza.api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="proposals:pipeline", permanent=False)),
+    path("conta/", include("formaliza.accounts.urls")),
+    path("esteira/", include("formaliza.proposals.urls")),
+    path("webhooks/", include("formaliza.webhooks.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

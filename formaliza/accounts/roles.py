@@ -1,0 +1,60 @@
+"""Roles and what each may do. One table, read by views, the API and tests."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrador"
+    MANAGER = "manager", "Gerente"
+    CORRESPONDENT = "correspondent", "Correspondente"
+    OPERATOR = "operator", "Operador"
+    ATTENDANT = "attendant", "Atendente"
+
+
+class Perm(models.TextChoices):
+    PROPOSAL_VIEW = "proposal.view", "Ver propostas"
+    PROPOSAL_VIEW_ALL_BRANCHES = "proposal.view_all_branches", "Ver propostas de todas as filiais"
+    PROPOSAL_CREATE = "proposal.create", "Digitar propostas"
+    PROPOSAL_DECIDE = "proposal.decide", "Decidir atividades"
+    FORMALIZATION_CANCEL = "formalization.cancel", "Cancelar formalizações"
+    WEBHOOK_VIEW = "webhook.view", "Ver entregas de webhooks"
+    WEBHOOK_MANAGE = "webhook.manage", "Configurar webhooks"
+    APIKEY_MANAGE = "apikey.manage", "Gerenciar chaves de API"
+    USER_MANAGE = "user.manage", "Gerenciar usuários"
+
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(Perm.values),
+    Role.MANAGER: frozenset(
+        {
+            Perm.PROPOSAL_VIEW,
+            Perm.PROPOSAL_VIEW_ALL_BRANCHES,
+            Perm.PROPOSAL_CREATE,
+            Perm.PROPOSAL_DECIDE,
+            Perm.FORMALIZATION_CANCEL,
+            Perm.WEBHOOK_VIEW,
+        }
+    ),
+    # Correspondents type and advance proposals; with a branch they see only their branch's.
+    Role.CORRESPONDENT: frozenset({Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE}),
+    # Operators follow up clients (triage): they read the pipeline, they do not decide it.
+    Role.OPERATOR: frozenset({Perm.PROPOSAL_VIEW, Perm.PROPOSAL_VIEW_ALL_BRANCHES}),
+    # Attendants work the conversations inbox only.
+    Role.ATTENDANT: frozenset(),
+}
+
+# What an integrator's API key may do on its tenant.
+API_KEY_PERMS = frozenset(
+    {
+        Perm.PROPOSAL_VIEW,
+        Perm.PROPOSAL_VIEW_ALL_BRANCHES,
+        Perm.PROPOSAL_CREATE,
+        Perm.PROPOSAL_DECIDE,
+    }
+)
+
+
+def role_has(role: str, perm: str) -> bool:
+    return perm in ROLE_PERMS.get(role, frozenset())

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.db import models
+
+from formaliza.accounts.models import Tenant
+from formaliza.core import br
+from formaliza.core.models import TimeStampedModel
+
+
+class Contact(TimeStampedModel):
+    """A person (CPF) or company (CNPJ) the tenant deals with. A contact may have no document
+    yet (someone who only wrote on WhatsApp)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Pessoa física"
+        COMPANY = "company", "Pessoa jurídica"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    document = models.CharField("CPF/CNPJ", max_length=14, blank=True)
+    name = models.CharField("nome", max_length=200, blank=True)
+    birth_date = models.DateField("data de nascimento", null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "contato"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "document"],
+                condition=~models.Q(document=""),
+                name="contact_document_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "name"])]
+
+    def __str__(self) -> str:
+        return self.name or self.document_display or f"Contato {self.pk}"
+
+    @property
+    def document_display(self) -> str:
+        return br.document_format(self.document) if self.document else ""
+
+
+class ContactPhone(TimeStampedModel):
+    """A phone of a contact, keyed by E.164. `wa_id` is what WhatsApp calls the number, which in
+    Brazil may be the legacy 8-digit mobile form."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    e164 = models.CharField(max_length=16)
+    wa_id = models.CharField(max_length=20, blank=True)
+    is_mobile = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "e164"], name="contact_phone_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "e164"]),
+            models.Index(fields=["tenant", "wa_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return br.phone_format(self.e164)
+
+
+class ContactEmail(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "address"], name="contact_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address

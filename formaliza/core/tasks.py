@@ -1,0 +1,52 @@
+"""Background work helpers shared by every app.
+
+Tasks are Django tasks (django-tasks backport) stored by the database backend: enqueueing writes a
+row in the caller's transaction, so a rolled-back write never leaves a phantom task and a
+committed one never loses its task. Tasks must be idempotent: a worker can die after doing the work
+and before marking the task done, and the task then runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from django.conf import settings
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from formaliza.core import clock
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: attempt 1 -> ~base, 2 -> ~2*base, ... capped.
+
+    The jitter (50-100% of the step) spreads retries of many failures that happened together.
+    """
+    step = min(cap, base * (2 ** max(0, attempt - 1)))
+    return step * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+def run_after_seconds(seconds: float) -> dt.datetime:
+    return clock.now() + dt.timedelta(seconds=seconds)
+
+
+@task(queue_name="default")
+def stale_tasks_requeue() -> int:
+    """Hand tasks left RUNNING by a worker that died back to the queue.
+
+    A task RUNNING for longer than TASK_STALE_AFTER_SECONDS is presumed orphaned (a worker killed
+    mid-task). Putting it back to READY is safe because every task is idempotent.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = clock.now() - dt.timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    count = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).update(status=TaskResultStatus.READY, started_at=None, run_after=clock.now())
+    if count:
+        logger.warning("requeued %s stale tasks", count)
+    return count

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from formaliza.demo.seed import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Carrega os dados de demonstração (uma vez; rodar de novo não muda nada)."
+
+    def handle(self, *args, **options):
+        result = demo_seed()
+        if not result.created:
+            self.stdout.write("Dados de demonstração já carregados.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Dados de demonstração criados: {result.tenant.name}.")
+        )
+        self.stdout.write(f"Chave de API de demonstração (guarde-a): {result.api_key}")

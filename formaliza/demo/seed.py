@@ -1,0 +1,96 @@
+"""Demo data for `make run`: one promotora with a branch, a user per role, a catalog, and a few
+clients with proposals spread over the pipeline. Everything goes through the services, so the
+demo data obeys the same rules as typed data. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from faker import Faker
+
+from formaliza.accounts import services as accounts
+from formaliza.accounts.actors import Actor
+from formaliza.accounts.models import Tenant
+from formaliza.accounts.roles import Role
+from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
+from formaliza.proposals import services as proposals
+from formaliza.proposals.samples import catalog_install_defaults, proposal_input
+
+DEMO_SLUG = "demo"
+ROLE_BY_EMAIL = {
+    "admin@demo.formaliza.dev": (Role.ADMIN, "Ana", "Administradora"),
+    "gerente@demo.formaliza.dev": (Role.MANAGER, "Gustavo", "Gerente"),
+    "correspondente@demo.formaliza.dev": (Role.CORRESPONDENT, "Carla", "Correspondente"),
+    "operador@demo.formaliza.dev": (Role.OPERATOR, "Otávio", "Operador"),
+    "atendente@demo.formaliza.dev": (Role.ATTENDANT, "Alice", "Atendente"),
+}
+
+
+@dataclass
+class SeedResult:
+    tenant: Tenant
+    created: bool
+    api_key: str = ""
+
+
+@transaction.atomic
+def demo_seed() -> SeedResult:
+    existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return SeedResult(tenant=existing, created=False)
+    tenant = accounts.tenant_create(name="Promotora Exemplo", slug=DEMO_SLUG, cnpj="11222333000181")
+    branch = accounts.branch_create(tenant=tenant, code="001", name="Filial Centro")
+    users = {}
+    for email, _label in DEMO_LOGINS:
+        role, first, last = ROLE_BY_EMAIL[email]
+        users[role] = accounts.user_create(
+            tenant=tenant, email=email, password=DEMO_PASSWORD, role=role,
+            first_name=first, last_name=last,
+            branch=branch if role == Role.CORRESPONDENT else None,
+        )  # fmt: skip
+    catalog_install_defaults(tenant=tenant)
+    issued = accounts.api_key_create(tenant=tenant, name="Integração de demonstração")
+    _seed_pipeline(
+        tenant, Actor.of_user(users[Role.CORRESPONDENT]), Actor.of_user(users[Role.MANAGER])
+    )
+    return SeedResult(tenant=tenant, created=True, api_key=issued.plaintext)
+
+
+def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> None:
+    fake = Faker("pt_BR")
+    fake.seed_instance(2026)
+
+    def client(count: int) -> list:
+        person = proposal_input(fake, branch="001")
+        fixed = {k: person[k] for k in ("cpf", "name", "birth_date", "mother_name", "mobile")}
+        return [
+            proposals.proposal_create(
+                actor=correspondent,
+                data=proposal_input(fake, branch="001", product=product, **fixed),
+            ).proposal
+            for product in ["001", "002", "003"][:count]
+        ]
+
+    def decide(actor: Actor, proposal, decision: str, observation: str = "") -> None:
+        proposals.proposal_decide(
+            actor=actor, proposal_id=proposal.pk, decision=decision, observation=observation
+        )
+
+    # 1. Two proposals still being typed.
+    client(2)
+    # 2. Two at APROVA INICIO FLUXO ASS: one approved, the other waiting for its decision.
+    first, second = client(2)
+    for p in (first, second):
+        decide(correspondent, p, "approve")
+    decide(correspondent, first, "approve")
+    # 3. Two approved together: one formalization opened, both AGUARDA FORMALIZACAO DIGITAL.
+    together = client(2)
+    for p in together:
+        decide(correspondent, p, "approve")
+    for p in together:
+        decide(correspondent, p, "approve")
+    # 4. One rejected and one pending with reasons.
+    rejected, pending = client(2)
+    decide(manager, rejected, "reject", "Margem consignável insuficiente.")
+    decide(correspondent, pending, "pending", "Aguardando comprovante de residência.")
