@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "formaliza.accounts",
     "formaliza.contacts",
     "formaliza.webhooks",
+    "formaliza.evidence",
     "formaliza.proposals",
     "formaliza.api",
     "formaliza.demo",
