@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 
 from formaliza.core import br, clock
 from formaliza.core.ids import sha256_hex
@@ -73,9 +73,13 @@ def template_errors(body: str) -> list[str]:
     if not body.strip():
         return ["O modelo está vazio."]
     try:
-        _ENGINE.from_string(body)
+        template = _ENGINE.from_string(body)
     except TemplateSyntaxError as exc:
         return [f"Erro de sintaxe no modelo: {exc}"]
+    try:  # {% include %} and friends only fail when rendered
+        template.render(Context({}, autoescape=True))
+    except TemplateDoesNotExist:
+        return ["O modelo não pode incluir outros arquivos: escreva o contrato inteiro nele."]
     return []
 
 

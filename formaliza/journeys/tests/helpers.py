@@ -62,7 +62,9 @@ def document_frame(*, size=(1200, 800), blur: float = 0) -> Image.Image:
     draw.rectangle((20, 20, size[0] - 20, size[1] - 20), outline=(20, 60, 40), width=6)
     for row in range(12):
         y = 80 + row * 55
-        draw.text((60, y), f"REPUBLICA FEDERATIVA DO BRASIL  {row:02d}  REGISTRO GERAL", fill=(10, 10, 10))
+        draw.text(
+            (60, y), f"REPUBLICA FEDERATIVA DO BRASIL  {row:02d}  REGISTRO GERAL", fill=(10, 10, 10)
+        )
         draw.line((60, y + 30, size[0] - 60, y + 30), fill=(40, 40, 40), width=2)
     if blur:
         card = card.filter(ImageFilter.GaussianBlur(blur))
@@ -73,7 +75,9 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
     """A tiny PNG whose header claims enormous dimensions (a decompression bomb)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (
