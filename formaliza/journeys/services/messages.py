@@ -37,7 +37,9 @@ def _claim(notification_id: Any) -> JourneyNotification | None:
     now = clock.now()
     with transaction.atomic():
         notification = (
-            JourneyNotification.objects.select_for_update()
+            # Only this row is locked ("self"): PostgreSQL refuses FOR UPDATE across the
+            # outer join to the nullable link.
+            JourneyNotification.objects.select_for_update(of=("self",))
             .select_related("journey", "journey__tenant", "journey__request", "link")
             .filter(pk=notification_id)
             .first()
