@@ -8,6 +8,7 @@ template can only print the proposal's data.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -96,11 +97,12 @@ def _rate(value: Decimal | None) -> str:
 
 
 def _last_due(proposal: Proposal) -> dt.date:
-    month = proposal.first_due_date.month - 1 + proposal.installments - 1
-    year = proposal.first_due_date.year + month // 12
-    month = month % 12 + 1
-    day = min(proposal.first_due_date.day, 28)
-    return dt.date(year, month, day)
+    """The due date of the last installment: monthly from the first, same day of the month
+    (the last day when a month is shorter)."""
+    first = proposal.first_due_date
+    months = first.month - 1 + proposal.installments - 1
+    year, month = first.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(first.day, calendar.monthrange(year, month)[1]))
 
 
 def contract_context(*, proposal: Proposal, tenant_name: str, tenant_cnpj: str) -> dict:

@@ -15,7 +15,7 @@ from django.db import models
 
 from formaliza.accounts.models import Tenant, User
 from formaliza.contacts.models import Contact
-from formaliza.core import clock
+from formaliza.core import br, clock
 from formaliza.core.crypto import EncryptedTextField
 from formaliza.core.models import TimeStampedModel
 from formaliza.proposals.models import CatalogEntry, FormalizationRequest, Proposal
@@ -167,6 +167,10 @@ class Journey(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Jornada {self.request.number}"
+
+    @property
+    def phone_display(self) -> str:
+        return br.phone_format(self.phone)
 
     @property
     def is_open(self) -> bool:

@@ -92,7 +92,7 @@ def journey_detail(request, journey_id: str):
             "links": journey.links.order_by("-created_at"),
             "notifications": journey.notifications.order_by("-created_at"),
             "contracts": journey.contracts.select_related("proposal").order_by("position"),
-            "captures": journey.captures.order_by("kind", "attempt"),
+            "captures": journey.captures.order_by("created_at", "pk"),
             "issues": journey.issues.order_by("-created_at"),
             "events": [(EVENT_LABELS.get(e.kind, e.kind), e) for e in events],
             "verdict": selectors.journey_chain_verdict(journey=journey),
