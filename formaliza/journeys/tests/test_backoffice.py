@@ -77,6 +77,8 @@ def test_viewing_a_photo_is_logged_with_who_and_when(kit, captured):
         "10.1.2.3",
     )
     assert access.tenant == kit.tenant
+    detail = manager.get(f"/jornadas/{captured.pk}/").content.decode()
+    assert "Acessos às fotos" in detail and kit.users[Role.MANAGER].display_name in detail
 
 
 def test_a_role_without_the_photo_permission_gets_nothing_and_leaves_no_log(kit, captured):

@@ -21,7 +21,13 @@ from formaliza.journeys.forms import (
     JourneyFilterForm,
     TermsPublishForm,
 )
-from formaliza.journeys.models import ContractTemplate, Journey, JourneyIssue, JourneyTerms
+from formaliza.journeys.models import (
+    CaptureAccess,
+    ContractTemplate,
+    Journey,
+    JourneyIssue,
+    JourneyTerms,
+)
 from formaliza.journeys.selectors import STEP_LABELS
 
 EVENT_LABELS = {
@@ -65,12 +71,19 @@ def journey_list(request):
         status, query = form.cleaned_data["status"], form.cleaned_data["q"]
     journeys = selectors.journey_list(tenant=request.tenant, status=status, query=query)
     page = Paginator(journeys, 50).get_page(request.GET.get("page"))
+    rows = [(j, selectors.journey_step_statuses(j)) for j in page]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
         request,
         "journeys/backoffice/list.html",
-        {"form": form, "page": page, "query": params.urlencode(), "step_labels": STEP_LABELS},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": params.urlencode(),
+            "step_labels": STEP_LABELS,
+        },
     )
 
 
@@ -94,6 +107,9 @@ def journey_detail(request, journey_id: str):
             "contracts": journey.contracts.select_related("proposal").order_by("position"),
             "captures": journey.captures.order_by("created_at", "pk"),
             "issues": journey.issues.order_by("-created_at"),
+            "accesses": CaptureAccess.objects.filter(capture__journey=journey)
+            .select_related("user", "capture")
+            .order_by("-accessed_at")[:50],
             "events": [(EVENT_LABELS.get(e.kind, e.kind), e) for e in events],
             "verdict": selectors.journey_chain_verdict(journey=journey),
             "can_manage": actor.can(Perm.JOURNEY_MANAGE) and journey.status == "active",
