@@ -249,7 +249,9 @@ def test_the_whole_journey_over_http_ends_signed(browser, started):
     assert _upload(browser, "/j/selfie/", jpeg(face_frame()), retakes="1", source="camera").json() == {
         "ok": True, "next": "/j/assinar/",
     }  # fmt: skip
-    assert browser.post("/j/assinar/", {}).status_code == 200  # the declaration is required
+    unchecked = browser.post("/j/assinar/", {})  # the declaration is required
+    assert "Marque a declaração para assinar." in unchecked.content.decode()
+    assert Journey.objects.get(pk=journey.pk).signed_at is None
     done = browser.post("/j/assinar/", {"agree": "on"}, follow=True)
     assert "Pronto, contratos assinados!" in done.content.decode()
     assert Journey.objects.get(pk=journey.pk).status == "signed"

@@ -77,6 +77,11 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
     return _private(render(request, f"journeys/client/{template}", context, status=status))
 
 
+def _posted(request):
+    """The POST data to bind a form to (even when empty), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _invalid(request) -> HttpResponse:
     return _page(request, "invalid.html", {}, status=404)
 
@@ -184,7 +189,7 @@ def _run(request, journey: Journey, template: str, context: dict, call) -> HttpR
 
 @client_page(Step.WELCOME)
 def welcome(request, journey: Journey) -> HttpResponse:
-    form = WelcomeForm(request.POST or None)
+    form = WelcomeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         return _run(request, journey, "welcome.html", {"form": form}, lambda: (
             services.journey_welcome_confirm(
@@ -197,7 +202,7 @@ def welcome(request, journey: Journey) -> HttpResponse:
 
 @client_page(Step.TERMS)
 def terms(request, journey: Journey) -> HttpResponse:
-    form = TermsForm(request.POST or None, initial={"terms_sha256": journey.terms.sha256})
+    form = TermsForm(_posted(request), initial={"terms_sha256": journey.terms.sha256})
     context = {"form": form, "terms": journey.terms}
     if request.method == "POST" and form.is_valid():
         return _run(request, journey, "terms.html", context, lambda: (
@@ -212,7 +217,7 @@ def terms(request, journey: Journey) -> HttpResponse:
 @client_page(Step.CONDITIONS)
 def conditions(request, journey: Journey) -> HttpResponse:
     form = ConditionsForm(
-        request.POST or None, initial={"snapshot_sha256": journey.conditions_sha256}
+        _posted(request), initial={"snapshot_sha256": journey.conditions_sha256}
     )
     context = {"form": form, "issue_form": IssueForm(), "snapshot": journey.conditions_snapshot}
     if request.method == "POST" and form.is_valid():
@@ -356,7 +361,7 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
 
 @client_page(Step.CONFIRM)
 def confirm(request, journey: Journey) -> HttpResponse:
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     contracts = journey.contracts.select_related("proposal").order_by("position")
     context = {"form": form, "contracts": contracts}
     if request.method == "POST" and form.is_valid():
