@@ -52,9 +52,12 @@ def record(
 
 
 def lock_journey(*, journey_id: Any, tenant=None) -> Journey:
-    """The journey row, locked for the rest of the transaction (one step at a time)."""
+    """The journey row, locked for the rest of the transaction (one step at a time). Only this
+    row: locking the joined tenant or terms rows would serialize every journey of a tenant."""
     pk = as_uuid(journey_id)
-    qs = Journey.objects.select_for_update().select_related("tenant", "request", "terms")
+    qs = Journey.objects.select_for_update(of=("self",)).select_related(
+        "tenant", "request", "terms"
+    )
     if tenant is not None:
         qs = qs.filter(tenant=tenant)
     journey = qs.filter(pk=pk).first() if pk else None

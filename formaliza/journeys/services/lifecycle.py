@@ -70,7 +70,7 @@ def _render_contracts(journey: Journey, request: FormalizationRequest) -> list[d
 def _close_stale_journeys(request: FormalizationRequest) -> None:
     """A journey still open for this phone and CPF whose formalization has closed (cancelled)
     gives way; one whose formalization is still open blocks the new one."""
-    stale = Journey.objects.select_for_update().filter(
+    stale = Journey.objects.select_for_update(of=("self",)).filter(
         tenant=request.tenant, phone=request.phone, cpf=request.cpf,
         status__in=Journey.OPEN_STATUSES,
     )  # fmt: skip
@@ -90,7 +90,9 @@ def journey_start(*, request_id: Any) -> JourneyStarted | None:
     None when the request closed before the task ran."""
     with transaction.atomic():
         request = (
-            FormalizationRequest.objects.select_for_update()
+            # The request row only (not its tenant or contact: the pipeline locks the contact,
+            # and taking it here too could deadlock with a cancellation).
+            FormalizationRequest.objects.select_for_update(of=("self",))
             .select_related("tenant", "contact")
             .filter(pk=request_id)
             .first()

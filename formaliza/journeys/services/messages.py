@@ -106,7 +106,7 @@ def journey_notification_send(*, notification_id: Any) -> str:
     with transaction.atomic():
         notification = JourneyNotification.objects.select_for_update().get(pk=notification.pk)
         journey = (
-            Journey.objects.select_for_update()
+            Journey.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=notification.journey_id)
         )

@@ -181,7 +181,7 @@ def journey_contract_reading_record(
         journey = lock_journey(journey_id=journey_id)
         require_step(journey, Step.CONTRACTS)
         contract = (
-            JourneyContract.objects.select_for_update()
+            JourneyContract.objects.select_for_update(of=("self",))
             .select_related("proposal")
             .filter(journey=journey, pk=contract_id)
             .first()

@@ -216,9 +216,7 @@ def terms(request, journey: Journey) -> HttpResponse:
 
 @client_page(Step.CONDITIONS)
 def conditions(request, journey: Journey) -> HttpResponse:
-    form = ConditionsForm(
-        _posted(request), initial={"snapshot_sha256": journey.conditions_sha256}
-    )
+    form = ConditionsForm(_posted(request), initial={"snapshot_sha256": journey.conditions_sha256})
     context = {"form": form, "issue_form": IssueForm(), "snapshot": journey.conditions_snapshot}
     if request.method == "POST" and form.is_valid():
         return _run(request, journey, "conditions.html", context, lambda: (
