@@ -15,7 +15,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.core import clock
 from formaliza.core.errors import NotFound
 from formaliza.evidence.services import RequestContext
-from formaliza.journeys.images import CheckedImage, ImageRefused, image_check
+from formaliza.journeys.images import CheckedImage, ImageRefused, Limits, image_check
 from formaliza.journeys.models import CaptureAccess, CaptureKind, JourneyCapture
 from formaliza.journeys.services._common import (
     as_uuid,
@@ -82,14 +82,19 @@ def journey_capture_submit(
     source: str,
     client_retakes: int,
     context: RequestContext,
+    declared_bytes: int = 0,
 ) -> CaptureOutcome:
     """Check a photo and keep it (accepted) or the reason it was refused. Refusals are recorded
     too (they count as retakes); only accepted photos are stored, and only their clean display
-    copy (no location metadata) — the original's SHA-256 is the evidence of what was sent."""
+    copy (no location metadata) — the original's SHA-256 is the evidence of what was sent.
+    `declared_bytes`: an upload refused from its Content-Length alone, body never read."""
     kind = CaptureKind(kind)
+    limits = Limits.from_settings()
     # The checks (~0.1 s of CPU) run before the transaction: no row lock held meanwhile.
     try:
-        checked, refusal = image_check(data, selfie=kind == CaptureKind.SELFIE), None
+        if declared_bytes > limits.max_bytes:
+            raise ImageRefused("image_too_large", max_mb=limits.max_bytes // (1024 * 1024))
+        checked, refusal = image_check(data, selfie=kind == CaptureKind.SELFIE, limits=limits), None
     except ImageRefused as exc:
         checked, refusal = None, exc
     with transaction.atomic():
@@ -100,7 +105,7 @@ def journey_capture_submit(
             accepted=refusal is None, refusal_code=refusal.code if refusal else "",
             source=(source or "")[:10], client_retakes=max(0, min(int(client_retakes), 999)),
             original_sha256=hashlib.sha256(data).hexdigest() if data else "",
-            original_bytes=len(data), created_at=clock.now(),
+            original_bytes=max(len(data), declared_bytes), created_at=clock.now(),
         )  # fmt: skip
         if checked is not None:
             _fill(capture, checked)

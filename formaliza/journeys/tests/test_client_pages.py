@@ -160,6 +160,8 @@ def test_an_oversized_upload_is_refused_from_its_length(browser, started, settin
     walk(started.journey, until=Step.ID_FRONT)
     response = _upload(browser, "/j/documento-frente/", b"\xff" * 200_000)
     assert response.json()["code"] == "image_too_large"
+    capture = started.journey.captures.get()
+    assert (capture.original_sha256, capture.original_bytes > 200_000) == ("", True)
 
 
 def test_without_javascript_a_refusal_is_shown_on_the_page(browser, started):

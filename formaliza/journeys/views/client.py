@@ -317,10 +317,9 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
     if request.method != "POST":
         return _page(request, "capture.html", page)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
+    data, declared, form_data = b"", 0, {"retakes": 0, "source": ""}
     if length > settings.JOURNEY_IMAGE_MAX_BYTES + 64 * 1024:
-        # Refused before Django reads the body (no megabytes spooled for nothing).
-        data = b"\0" * (settings.JOURNEY_IMAGE_MAX_BYTES + 1)
-        form_data = {"retakes": 0, "source": ""}
+        declared = length  # refused before Django reads the body (no megabytes spooled)
     else:
         form = CaptureForm(request.POST, request.FILES)
         form.is_valid()
@@ -332,6 +331,7 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
         outcome = services.journey_capture_submit(
             journey_id=journey.pk, kind=kind, data=data, source=form_data["source"],
             client_retakes=form_data["retakes"], context=_ctx(request, journey),
+            declared_bytes=declared,
         )  # fmt: skip
     except ApplicationError as exc:
         if _wants_json(request):
