@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "formaliza.webhooks",
     "formaliza.evidence",
     "formaliza.proposals",
+    "formaliza.journeys",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -134,6 +135,7 @@ TASKS = {
 PERIODIC_TASKS = [
     ("formaliza.webhooks.tasks.webhook_deliveries_sweep", 60),
     ("formaliza.core.tasks.stale_tasks_requeue", 120),
+    ("formaliza.journeys.tasks.journeys_sweep", 300),
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
@@ -209,7 +211,35 @@ WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS"
 # --- proposals --------------------------------------------------------------------------------
 # Called (as tasks, in the transaction that opens it) when a formalization request opens.
 # The journeys app plugs itself in here; the proposals app never imports it.
-FORMALIZATION_OPENED_HANDLERS = env_list("FORMALIZATION_OPENED_HANDLERS")
+FORMALIZATION_OPENED_HANDLERS = env_list(
+    "FORMALIZATION_OPENED_HANDLERS", "formaliza.journeys.tasks.journey_start"
+)
+
+# --- journeys (the client's link and web pages) -----------------------------------------------
+# Who carries messages to the client (link, completion): a dotted path to a ClientMessenger
+# (formaliza/journeys/ports.py). The default only logs the message; the WhatsApp adapter over the
+# conversations layer replaces it.
+JOURNEY_MESSENGER = os.environ.get(
+    "JOURNEY_MESSENGER", "formaliza.journeys.adapters.console.ConsoleMessenger"
+)
+JOURNEY_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_MESSAGE_MAX_ATTEMPTS", "6"))
+# A link stops working this long after it was issued (the client asks for a new one); the whole
+# journey expires (terminal, formalization cancelled) this long after it opened.
+JOURNEY_LINK_TTL_HOURS = float(os.environ.get("JOURNEY_LINK_TTL_HOURS", "24"))
+JOURNEY_TTL_DAYS = float(os.environ.get("JOURNEY_TTL_DAYS", "7"))
+# "Send me a new link" from an expired link's page: at most N per hour, one per cooldown.
+JOURNEY_LINK_REQUESTS_PER_HOUR = int(os.environ.get("JOURNEY_LINK_REQUESTS_PER_HOUR", "3"))
+JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS = int(
+    os.environ.get("JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS", "60")
+)
+# A contract counts as read when scrolled to at least this fraction of its height.
+JOURNEY_READ_MIN_FRACTION = float(os.environ.get("JOURNEY_READ_MIN_FRACTION", "0.98"))
+# Photo checks (the phone already sends at most 1600 px on the long side).
+JOURNEY_IMAGE_MAX_BYTES = int(os.environ.get("JOURNEY_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))
+JOURNEY_IMAGE_MAX_PIXELS = int(os.environ.get("JOURNEY_IMAGE_MAX_PIXELS", "40000000"))
+JOURNEY_IMAGE_MIN_LONG_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_LONG_SIDE", "640"))
+JOURNEY_IMAGE_MIN_SHORT_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_SHORT_SIDE", "480"))
+JOURNEY_IMAGE_BLUR_MIN = float(os.environ.get("JOURNEY_IMAGE_BLUR_MIN", "25"))
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
@@ -236,6 +266,9 @@ NAVIGATION = [
     ("Esteira", "proposals:pipeline", "proposal.view"),
     ("Nova proposta", "proposals:new", "proposal.create"),
     ("Formalizações", "proposals:formalizations", "proposal.view"),
+    ("Jornadas", "journeys:list", "journey.view"),
+    ("Pendências", "journeys:issues", "journey.view"),
+    ("Termos e contratos", "journeys:content", "journey.content"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),

@@ -9,6 +9,8 @@ urlpatterns = [
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
+    path("jornadas/", include("formaliza.journeys.urls_backoffice")),
+    path("j/", include("formaliza.journeys.urls_client")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,10 @@ class Perm(models.TextChoices):
     WEBHOOK_MANAGE = "webhook.manage", "Configurar webhooks"
     APIKEY_MANAGE = "apikey.manage", "Gerenciar chaves de API"
     USER_MANAGE = "user.manage", "Gerenciar usuários"
+    JOURNEY_VIEW = "journey.view", "Ver jornadas de formalização"
+    JOURNEY_MANAGE = "journey.manage", "Reenviar/renovar links e tratar pendências de jornadas"
+    JOURNEY_IMAGES = "journey.images", "Ver fotos de documentos e selfies (acesso registrado)"
+    JOURNEY_CONTENT = "journey.content", "Editar termos de uso e modelos de contrato"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -35,12 +39,24 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PROPOSAL_DECIDE,
             Perm.FORMALIZATION_CANCEL,
             Perm.WEBHOOK_VIEW,
+            Perm.JOURNEY_VIEW,
+            Perm.JOURNEY_MANAGE,
+            Perm.JOURNEY_IMAGES,
+            Perm.JOURNEY_CONTENT,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
     Role.CORRESPONDENT: frozenset({Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE}),
     # Operators follow up clients (triage): they read the pipeline, they do not decide it.
-    Role.OPERATOR: frozenset({Perm.PROPOSAL_VIEW, Perm.PROPOSAL_VIEW_ALL_BRANCHES}),
+    # They also follow journeys (resend/renew links, "Algo errado?" tasks) without seeing photos.
+    Role.OPERATOR: frozenset(
+        {
+            Perm.PROPOSAL_VIEW,
+            Perm.PROPOSAL_VIEW_ALL_BRANCHES,
+            Perm.JOURNEY_VIEW,
+            Perm.JOURNEY_MANAGE,
+        }
+    ),
     # Attendants work the conversations inbox only.
     Role.ATTENDANT: frozenset(),
 }
