@@ -211,6 +211,10 @@ WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS"
 # --- proposals --------------------------------------------------------------------------------
 # Called (as tasks, in the transaction that opens it) when a formalization request opens.
 # The journeys app plugs itself in here; the proposals app never imports it.
+# Called the same way when a request closes (completed or cancelled): the journey revokes its link.
+FORMALIZATION_CLOSED_HANDLERS = env_list(
+    "FORMALIZATION_CLOSED_HANDLERS", "formaliza.journeys.tasks.journey_request_closed"
+)
 FORMALIZATION_OPENED_HANDLERS = env_list(
     "FORMALIZATION_OPENED_HANDLERS", "formaliza.journeys.tasks.journey_start"
 )

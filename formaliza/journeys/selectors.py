@@ -172,3 +172,10 @@ def issue_list(*, tenant: Tenant, status: str = JourneyIssue.Status.OPEN) -> Que
 
 
 STEP_LABELS = dict(Step.choices)
+
+
+def journey_for_request(*, request_id: Any) -> Journey | None:
+    """The journey of a formalization request (system use: the request id came from our own
+    proposals app, not from a client)."""
+    pk = as_uuid(request_id)
+    return Journey.objects.filter(request_id=pk).first() if pk else None

@@ -173,3 +173,25 @@ def test_every_link_of_a_cancelled_journey_stops_working(kit, started):
     assert _kinds(journey)[-1] == "journey.cancelled"
     services.journeys_sweep()  # idempotent: no second event
     assert _kinds(journey).count("journey.cancelled") == 1
+
+
+def test_a_cancelled_formalization_revokes_the_journey_at_once_through_the_closed_hook(
+    kit, started
+):
+    from formaliza.accounts.roles import Role
+    from formaliza.proposals.services import formalization_cancel
+
+    token = started.link_url.rsplit("/j/", 1)[1]
+    formalization_cancel(
+        actor=kit.actor(Role.MANAGER), request_id=started.journey.request_id, reason="Desistiu"
+    )
+    assert [t.task_path for t in queued_tasks("journey_request_closed")] == [
+        "formaliza.journeys.tasks.journey_request_closed"
+    ]
+
+    run_queued_tasks()  # no sweep: the hook alone closes it
+
+    assert link_resolve(token=token).state == LinkState.CANCELLED
+    journey = Journey.objects.get(pk=started.journey.pk)
+    assert journey.status == "cancelled"
+    assert _kinds(journey).count("journey.cancelled") == 1
