@@ -9,6 +9,8 @@ urlpatterns = [
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
+    path("evidencias/", include("formaliza.evidence.urls")),
+    path("verificar/", include("formaliza.evidence.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

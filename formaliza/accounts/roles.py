@@ -23,6 +23,9 @@ class Perm(models.TextChoices):
     WEBHOOK_MANAGE = "webhook.manage", "Configurar webhooks"
     APIKEY_MANAGE = "apikey.manage", "Gerenciar chaves de API"
     USER_MANAGE = "user.manage", "Gerenciar usuários"
+    EVIDENCE_VIEW = "evidence.view", "Ver documentos selados"
+    EVIDENCE_DOWNLOAD = "evidence.download", "Baixar documentos selados (acesso registrado)"
+    EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -35,6 +38,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PROPOSAL_DECIDE,
             Perm.FORMALIZATION_CANCEL,
             Perm.WEBHOOK_VIEW,
+            Perm.EVIDENCE_VIEW,
+            Perm.EVIDENCE_DOWNLOAD,
+            Perm.EVIDENCE_RETRY,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
