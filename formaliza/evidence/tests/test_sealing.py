@@ -99,7 +99,7 @@ def test_the_task_seals_stores_and_tells_the_handlers(
     assert sealed_event.data["sha256"] == document.sha256
     assert evidence_chain_verify(subject=document.subject).ok
     # The caller learns about it through its task; the sealing copies are gone.
-    assert handlers.CALLS == [("sealed", str(document.pk), "sealed")]
+    assert [("sealed", str(document.pk), "sealed")] == handlers.CALLS
     assert _storage_names(document.inputs_path) == []
 
 
@@ -140,7 +140,7 @@ def test_timestamp_authority_down_is_retried_visibly_then_succeeds(
     document.refresh_from_db()
     assert (document.status, document.last_error) == ("sealed", "")
     assert [a.will_retry for a in document.attempt_log.all()] == [True, False]
-    assert handlers.CALLS == [("sealed", str(document.pk), "sealed")]
+    assert [("sealed", str(document.pk), "sealed")] == handlers.CALLS
 
 
 def test_a_seal_that_keeps_failing_ends_failed_with_its_reason(request_seal):
@@ -153,7 +153,7 @@ def test_a_seal_that_keeps_failing_ends_failed_with_its_reason(request_seal):
     assert "carimbo do tempo não respondeu" in document.last_error
     assert document.attempt_log.count() == 3
     assert [a.will_retry for a in document.attempt_log.all()] == [True, True, False]
-    assert handlers.CALLS == [("failed", str(document.pk), "failed")]
+    assert [("failed", str(document.pk), "failed")] == handlers.CALLS
     assert not queued_tasks("sealed_document_seal")
 
 
@@ -203,7 +203,7 @@ def test_a_broken_chain_fails_at_once_without_retries(request_seal, local_tsa):
     assert document.status == SealedDocument.Status.FAILED
     assert document.last_error.startswith("Cadeia de eventos quebrada: Evento nº 3 ausente")
     assert document.attempt_log.count() == 1 and not document.file_name
-    assert handlers.CALLS == [("failed", str(document.pk), "failed")]
+    assert [("failed", str(document.pk), "failed")] == handlers.CALLS
 
 
 def test_an_input_altered_in_storage_fails_the_seal(request_seal, local_tsa):
