@@ -189,7 +189,7 @@ class ImageEvidence:
 class EvidenceBundle:
     subject: Subject  # whose event chain goes into the report (e.g. Subject("journey", id))
     reference: str  # stamped on every page (the journey/envelope id)
-    title: str
+    title: str  # shown on the PUBLIC verification page too: no personal data here
     originator: Originator
     created_at: dt.datetime
     contracts: tuple[ContractDocument, ...]

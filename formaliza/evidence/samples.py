@@ -207,6 +207,7 @@ def sample_bundle(
     pages: int = 2,
     image_size: tuple[int, int] = (800, 600),
     record_events: bool = True,
+    phone_is_own: bool | None = True,
 ) -> EvidenceBundle:
     """Build a complete bundle for a new journey of `tenant` and record its event chain."""
     fake = fake or Faker("pt_BR")
@@ -255,7 +256,8 @@ def sample_bundle(
     return EvidenceBundle(
         subject=subject,
         reference=subject.id,
-        title=f"Formalização digital — {name}",
+        # Shown on the public verification page: no personal data in titles.
+        title=f"Formalização digital — {contracts} contrato(s) consignado INSS",
         originator=Originator(organization=tenant.name, organization_document="11222333000181",
                               created_by="Correspondente Demo", channel="Back office",
                               branch="001 — Centro", ip="200.160.2.3"),
@@ -264,7 +266,7 @@ def sample_bundle(
         completed_at=now,
         contracts=tuple(docs),
         signers=(Signer(
-            name=name, cpf=cpf, phone=phone, email=fake.email(), phone_is_own=True,
+            name=name, cpf=cpf, phone=phone, email=fake.email(), phone_is_own=phone_is_own,
             authentications=(
                 AuthenticationCheck("Link individual entregue por WhatsApp", "aprovado", sent),
                 AuthenticationCheck("CPF conferido com a proposta", "aprovado", now),

@@ -4,15 +4,23 @@ stored file, and poppler's `pdfsig` trusting the test CA through an NSS database
 from __future__ import annotations
 
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.storage import storages
+from django.db import transaction
+from django.test import override_settings
 
+from formaliza.core import clock
 from formaliza.core.testing import run_queued_tasks
+from formaliza.evidence import pdf
 from formaliza.evidence.models import SealedDocument
 from formaliza.evidence.pki import embedded_pki
 from formaliza.evidence.samples import sample_bundle
-from formaliza.evidence.services import sealed_document_request
+from formaliza.evidence.services import evidence_events, sealed_document_request
+from formaliza.evidence.tsa import url_of
+
+SAMPLE_CODE = "TEST-2345-6789-ABCD"
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +92,31 @@ def pdfsig(nss_db, tmp_path):
         return result.stdout + result.stderr
 
     return run
+
+
+@pytest.fixture(scope="module")
+def sealed_sample(django_db_setup, django_db_blocker, _evidence_pki_dir, _local_tsa_server):
+    """One sample journey produced and sealed by the real pipeline, for tests that only read the
+    resulting bytes (its database rows are rolled back). Sealing is the slow part of these
+    tests, so a module shares one."""
+    from formaliza.accounts.services import tenant_create
+
+    settings = {
+        "EVIDENCE_PKI_DIR": _evidence_pki_dir, "EVIDENCE_SIGNING_PKCS12": "",
+        "EVIDENCE_TRUST_ROOTS": [], "EVIDENCE_TSA_URL": url_of(_local_tsa_server),
+    }  # fmt: skip
+    with django_db_blocker.unblock(), override_settings(**settings), transaction.atomic():
+        tenant = tenant_create(name="Promotora Amostra", slug="amostra-evidencias")
+        bundle = sample_bundle(tenant=tenant, phone_is_own=False)
+        events = evidence_events(subject=bundle.subject)
+        url = f"https://formaliza.example/verificar/{SAMPLE_CODE}/"
+        assembled = pdf.final_pdf_build(
+            bundle=bundle, events=events, code=SAMPLE_CODE, verification_url=url,
+            generated_at=clock.now(),
+        )  # fmt: skip
+        data = pdf.seal(
+            pdf=assembled.data, stamps=assembled.stamps, label=bundle.reference_label,
+            reference=bundle.reference, code=SAMPLE_CODE,
+        )  # fmt: skip
+        transaction.set_rollback(True)
+    return SimpleNamespace(bundle=bundle, events=events, data=data, url=url, code=SAMPLE_CODE)
