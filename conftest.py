@@ -110,15 +110,15 @@ def receiver(settings):
 
 
 @pytest.fixture(scope="session")
-def _evidence_pki_dir(tmp_path_factory):
+def evidence_pki_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("evidence-pki")
 
 
 @pytest.fixture(autouse=True)
-def _evidence_settings(settings, _evidence_pki_dir):
+def _evidence_settings(settings, evidence_pki_dir):
     # Tests never write a PKI under var/, and never reach a TSA unless they ask for `local_tsa`
     # (port 9, discard, has no listener: sealing fails visibly).
-    settings.EVIDENCE_PKI_DIR = _evidence_pki_dir
+    settings.EVIDENCE_PKI_DIR = evidence_pki_dir
     settings.EVIDENCE_SIGNING_PKCS12 = ""
     settings.EVIDENCE_TRUST_ROOTS = []
     settings.EVIDENCE_TSA_URL = "http://127.0.0.1:9/"
@@ -127,11 +127,11 @@ def _evidence_settings(settings, _evidence_pki_dir):
 
 
 @pytest.fixture(scope="session")
-def _local_tsa_server(_evidence_pki_dir):
+def _local_tsa_server(evidence_pki_dir):
     from formaliza.evidence.pki import embedded_pki
     from formaliza.evidence.tsa import start_in_thread
 
-    server = start_in_thread(pki=embedded_pki(_evidence_pki_dir))
+    server = start_in_thread(pki=embedded_pki(evidence_pki_dir))
     yield server
     server.shutdown()
     server.server_close()

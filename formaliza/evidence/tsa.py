@@ -12,7 +12,7 @@ import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from asn1crypto import tsp
+from asn1crypto import cms, tsp
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from formaliza.evidence.pki import EmbeddedPki
@@ -24,11 +24,21 @@ REPLY_TYPE = "application/timestamp-reply"
 MAX_QUERY_BYTES = 16 * 1024
 
 
+class TimeStampResp(tsp.TimeStampResp):
+    """RFC 3161 §2.4.2: the token is OPTIONAL (absent when the request is rejected); asn1crypto
+    declares it required."""
+
+    _fields = [
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
 def _rejection(reason: str) -> bytes:
     status = tsp.PKIStatusInfo(
         {"status": "rejection", "status_string": [reason], "fail_info": {"bad_data_format"}}
     )
-    return tsp.TimeStampResp({"status": status}).dump()
+    return TimeStampResp({"status": status}).dump()
 
 
 def make_handler(pki: EmbeddedPki) -> type[BaseHTTPRequestHandler]:

@@ -12,8 +12,10 @@ FIELD = "arquivo"
 _MULTIPART_SLACK = 64 * 1024  # boundaries and headers around the file
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def upload_read(request: HttpRequest) -> bytes:
@@ -21,7 +23,7 @@ def upload_read(request: HttpRequest) -> bytes:
     limit = settings.EVIDENCE_VERIFY_MAX_UPLOAD_BYTES
     too_large = ApplicationError(
         code="file_too_large",
-        message=f"O arquivo passa do limite de {_megabytes(limit)}.",
+        message=f"O arquivo passa do limite de {_size(limit)}.",
         status=413,
     )
     try:

@@ -66,10 +66,10 @@ def sealed(seal):
 
 
 @pytest.fixture(scope="session")
-def nss_db(tmp_path_factory, _evidence_pki_dir):
+def nss_db(tmp_path_factory, evidence_pki_dir):
     """An NSS certificate database that trusts the test CA (what pdfsig validates against)."""
     path = tmp_path_factory.mktemp("nssdb")
-    ca = embedded_pki(_evidence_pki_dir).path("ca.pem")
+    ca = embedded_pki(evidence_pki_dir).path("ca.pem")
     subprocess.run(["certutil", "-N", "-d", f"sql:{path}", "--empty-password"], check=True)
     subprocess.run(
         ["certutil", "-A", "-d", f"sql:{path}", "-n", "formaliza-test-ca", "-t", "C,C,C",
@@ -95,14 +95,14 @@ def pdfsig(nss_db, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sealed_sample(django_db_setup, django_db_blocker, _evidence_pki_dir, _local_tsa_server):
+def sealed_sample(django_db_setup, django_db_blocker, evidence_pki_dir, _local_tsa_server):
     """One sample journey produced and sealed by the real pipeline, for tests that only read the
     resulting bytes (its database rows are rolled back). Sealing is the slow part of these
     tests, so a module shares one."""
     from formaliza.accounts.services import tenant_create
 
     settings = {
-        "EVIDENCE_PKI_DIR": _evidence_pki_dir, "EVIDENCE_SIGNING_PKCS12": "",
+        "EVIDENCE_PKI_DIR": evidence_pki_dir, "EVIDENCE_SIGNING_PKCS12": "",
         "EVIDENCE_TRUST_ROOTS": [], "EVIDENCE_TSA_URL": url_of(_local_tsa_server),
     }  # fmt: skip
     with django_db_blocker.unblock(), override_settings(**settings), transaction.atomic():

@@ -1,10 +1,13 @@
+import dataclasses
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
+from pypdf import PdfReader
 
 from formaliza.core import clock
 from formaliza.core.errors import NotFound, PermissionDenied
@@ -231,3 +234,29 @@ def test_the_sweep_requeues_a_seal_whose_task_was_lost(request_seal):
     (task,) = queued_tasks("sealed_document_seal")
     assert task.args_kwargs["args"] == [str(document.pk)]
     assert sealed_documents_sweep(grace_seconds=10**6) == 0  # nothing else is overdue
+
+
+def test_html_contracts_are_rendered_without_fetching_anything(kit, fake, seal, receiver, tmp_path):
+    from formaliza.evidence.bundle import ContractDocument, contract_sha256
+    from formaliza.evidence.samples import sample_bundle
+
+    secret = tmp_path / "segredo.txt"
+    secret.write_text("não pode vazar")
+    html = (
+        f'<html><head><link rel="stylesheet" href="{receiver.url}/estilo.css"></head><body>'
+        f'<h1>Contrato em HTML</h1><img src="{receiver.url}/logo.png">'
+        f'<iframe src="file://{secret}"></iframe><object data="file://{secret}"></object>'
+        "<p>Cláusula única.</p></body></html>"
+    )
+    bundle = sample_bundle(tenant=kit.tenant, fake=fake, contracts=1, pages=1)
+    contract = ContractDocument(
+        title="Contrato HTML", contract_number=bundle.contracts[0].contract_number,
+        sha256=contract_sha256(html=html), html=html,
+    )  # fmt: skip
+    document = seal(bundle=dataclasses.replace(bundle, contracts=(contract,)))
+
+    assert receiver.requests == []  # nothing was fetched while rendering
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(stored(document))).pages)
+    assert "Contrato em HTML" in text and "Cláusula única." in text
+    assert "não pode vazar" not in text
+    assert "(HTML exibido ao cliente, em UTF-8)" in text
