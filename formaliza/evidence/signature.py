@@ -58,8 +58,16 @@ def _embedded_code(reader: PdfFileReader) -> str:
         return ""
 
 
+def certificate_label(certificate) -> str:
+    """'Common name (Organization)', as people read a certificate's subject."""
+    names = certificate.subject.native
+    label = names.get("common_name") or certificate.subject.human_friendly
+    organization = names.get("organization_name")
+    return f"{label} ({organization})" if organization else label
+
+
 def _seal_checks(status) -> tuple[Check, ...]:
-    subject = status.signing_cert.subject.human_friendly
+    subject = certificate_label(status.signing_cert)
     ts = status.timestamp_validity
     ts_ok = ts is not None and ts.intact and ts.valid and ts.trusted
     covers_all = (
@@ -116,7 +124,7 @@ def validate_seal(data: bytes) -> SealValidation:
     ts = status.timestamp_validity
     return SealValidation(
         checks=(Check("selo", True, "O PDF tem o selo digital do Formaliza."), *_seal_checks(status), *extra),
-        signer=status.signing_cert.subject.human_friendly,
+        signer=certificate_label(status.signing_cert),
         timestamp_at=ts.timestamp if ts is not None else None,
         embedded_code=code,
     )  # fmt: skip
