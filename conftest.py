@@ -122,8 +122,6 @@ def _evidence_settings(settings, evidence_pki_dir):
     settings.EVIDENCE_SIGNING_PKCS12 = ""
     settings.EVIDENCE_TRUST_ROOTS = []
     settings.EVIDENCE_TSA_URL = "http://127.0.0.1:9/"
-    settings.EVIDENCE_SEALED_HANDLERS = []
-    settings.EVIDENCE_SEAL_FAILED_HANDLERS = []
 
 
 @pytest.fixture(scope="session")

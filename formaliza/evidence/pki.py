@@ -149,9 +149,16 @@ def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
     )
 
 
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _pem_certificate(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
 def _generate(directory: Path) -> None:
-    new_key = lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)  # noqa: E731
-    ca_key, seal_key, tsa_key = new_key(), new_key(), new_key()
+    ca_key, seal_key, tsa_key = _new_key(), _new_key(), _new_key()
     ca = _issue(common_name=CA_NAME, key=ca_key, issuer=None, issuer_key=ca_key, days=3650)
     seal = _issue(common_name=SEAL_NAME, key=seal_key, issuer=ca, issuer_key=ca_key, days=3650)
     tsa = _issue(
@@ -163,15 +170,14 @@ def _generate(directory: Path) -> None:
         SEAL_NAME.encode(), seal_key, seal, [ca],
         serialization.BestAvailableEncryption(password.encode()),
     )  # fmt: skip
-    pem_of = lambda cert: cert.public_bytes(serialization.Encoding.PEM)  # noqa: E731
     _write(directory / "ca-key.pem", _pem_key(ca_key), secret=True)
     _write(directory / "tsa-key.pem", _pem_key(tsa_key), secret=True)
-    _write(directory / "tsa.pem", pem_of(tsa), secret=False)
+    _write(directory / "tsa.pem", _pem_certificate(tsa), secret=False)
     _write(directory / "seal.p12.password", password.encode(), secret=True)
     _write(directory / "seal.p12", p12, secret=True)
     _write(directory / "LEIA-ME.txt", _README.encode(), secret=False)
     # Last: its presence (with the others) marks a complete PKI.
-    _write(directory / "ca.pem", pem_of(ca), secret=False)
+    _write(directory / "ca.pem", _pem_certificate(ca), secret=False)
 
 
 def embedded_pki(directory: Path | None = None) -> EmbeddedPki:

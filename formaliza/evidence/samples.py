@@ -140,9 +140,12 @@ def _record_journey(
     ctx = RequestContext(
         ip="177.20.145.3", user_agent=USER_AGENT, session_id="9f" * 32, phone=phone
     )
-    record = lambda kind, actor, data=None, context=None: evidence_event_record(  # noqa: E731
-        tenant=tenant, subject=subject, kind=kind, actor=actor, data=data or {}, context=context
-    )
+
+    def record(kind, actor, data=None, context=None):
+        evidence_event_record(
+            tenant=tenant, subject=subject, kind=kind, actor=actor, data=data, context=context
+        )
+
     record(
         "journey.created",
         EvidenceActor("user", "Correspondente Demo"),

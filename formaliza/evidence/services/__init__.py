@@ -22,6 +22,7 @@ from formaliza.evidence.services.sealing import (
     sealed_document_retry,
     sealed_document_seal,
     sealed_documents_sweep,
+    verification_url,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "sealed_document_retry",
     "sealed_document_seal",
     "sealed_documents_sweep",
+    "verification_url",
 ]

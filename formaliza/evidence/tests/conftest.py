@@ -38,9 +38,12 @@ SAMPLE_CODE = "TEST-2345-6789-ABCD"
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    # Sealed files and sealing inputs of a test live in its own directory, not under var/.
+def _isolated(settings, tmp_path):
+    # Sealed files and sealing inputs of a test live in its own directory, not under var/; and
+    # evidence is tested alone: callers plugged into its hooks (journeys) are not run here.
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EVIDENCE_SEALED_HANDLERS = []
+    settings.EVIDENCE_SEAL_FAILED_HANDLERS = []
 
 
 def run_due_tasks(*, rounds: int = 20) -> None:
