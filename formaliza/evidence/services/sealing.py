@@ -156,10 +156,14 @@ def _load_blob(name: str) -> bytes:
 
 def _produce(document: SealedDocument) -> _Produced:
     bundle = bundle_from_manifest(document.manifest, load_blob=_load_blob)
-    verdict = evidence_chain_verify(subject=bundle.subject)
+    # The report shows these events and the document records their head; events appended while
+    # sealing (a late receipt) come after them, and the verification below covers them too.
     events = evidence_events(subject=bundle.subject)
+    verdict = evidence_chain_verify(subject=bundle.subject)
     if not verdict.ok:
         raise SealFailure(f"Cadeia de eventos quebrada: {verdict.problems[0]}", retryable=False)
+    if not events:
+        raise SealFailure("Nenhum evento de evidência registrado.", retryable=False)
     try:
         assembled = pdf.final_pdf_build(
             bundle=bundle, events=events, code=document.code,
@@ -173,19 +177,25 @@ def _produce(document: SealedDocument) -> _Produced:
         raise SealFailure(str(exc), retryable=False) from exc
     except PkiError as exc:
         raise SealFailure(str(exc), retryable=False) from exc
-    except (TimestampRequestError, SigningError, OSError) as exc:
+    except TimestampRequestError as exc:
+        cause = f" ({type(exc.__cause__).__name__})" if exc.__cause__ else ""
         raise SealFailure(
-            f"A autoridade de carimbo do tempo não respondeu ({settings.EVIDENCE_TSA_URL}): {exc}",
+            f"A autoridade de carimbo do tempo não respondeu ({settings.EVIDENCE_TSA_URL}): "
+            f"{exc}{cause}",
             retryable=True,
         ) from exc
+    except SigningError as exc:
+        raise SealFailure(f"A assinatura falhou: {exc}", retryable=False) from exc
+    except OSError as exc:
+        raise SealFailure(f"Falha de entrada e saída ao selar: {exc}", retryable=True) from exc
     check = validate_seal(sealed)
     if not check.ok:
         raise SealFailure(
             f"O selo gerado não passou na verificação: {check.problems[0]}", retryable=False
         )
     return _Produced(
-        data=sealed, page_count=len(assembled.stamps), chain_length=verdict.events,
-        chain_last_hash=verdict.last_hash, signer=check.signer, timestamp_at=check.timestamp_at,
+        data=sealed, page_count=len(assembled.stamps), chain_length=len(events),
+        chain_last_hash=events[-1].hash, signer=check.signer, timestamp_at=check.timestamp_at,
     )  # fmt: skip
 
 
