@@ -75,3 +75,11 @@ def test_the_openapi_document_lists_verification_as_public(db):
     assert "multipart/form-data" in post["requestBody"]["content"]
     # The rest of the API still requires a key.
     assert schema["paths"]["/api/v1/proposals"]["get"].get("security")
+
+
+def test_a_validly_sealed_pdf_we_have_no_record_of_is_invalid(db, sealed_sample):
+    body = _post(sealed_sample.data).json()
+
+    assert (body["valid"], body["document"]) == (False, None)
+    assert body["reason"] == "Este arquivo não corresponde a nenhum documento selado pelo Formaliza."
+    assert {c["name"] for c in body["checks"] if not c["ok"]} == {"registro"}
