@@ -42,7 +42,7 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from formaliza.accounts.services import tenant_create  # noqa: E402
 from formaliza.core import clock  # noqa: E402
 from formaliza.core.testing import run_queued_tasks  # noqa: E402
-from formaliza.evidence import pdf, pki  # noqa: E402
+from formaliza.evidence import pdf, pki, report  # noqa: E402
 from formaliza.evidence.samples import sample_bundle  # noqa: E402
 from formaliza.evidence.services import evidence_events, sealed_document_request  # noqa: E402
 from formaliza.evidence.signature import validate_seal  # noqa: E402
@@ -71,6 +71,7 @@ class Timer:
 def produce_and_seal(bundle, events, report_timer):
     """What the sealing task does between loading its inputs and storing the file."""
     report_timer.spent = 0.0
+    report._watermark_layer.cache_clear()  # a real seal draws its journey's watermark once
     started = time.perf_counter()
     assembled = pdf.final_pdf_build(
         bundle=bundle, events=events, code=CODE,

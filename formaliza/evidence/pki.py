@@ -216,6 +216,9 @@ def _load_signer(path: str, _mtime_ns: int, _size: int, password: bytes) -> Simp
             "Não foi possível abrir o certificado de assinatura (arquivo PKCS#12 ou senha "
             "incorretos)."
         )
+    # Intermediates go into the signature, the root does not: validators bring their own trust
+    # anchors, and a smaller signature makes the file smaller and quicker to verify.
+    signer.embed_roots = False
     return signer
 
 

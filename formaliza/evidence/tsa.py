@@ -42,11 +42,8 @@ def _rejection(reason: str) -> bytes:
 
 
 def make_handler(pki: EmbeddedPki) -> type[BaseHTTPRequestHandler]:
-    stamper = DummyTimeStamper(
-        tsa_cert=pki.tsa_certificate,
-        tsa_key=pki.tsa_private_key,
-        certs_to_embed=[pki.ca_certificate],
-    )
+    # Tokens carry the TSA certificate; the root is the validator's trust anchor.
+    stamper = DummyTimeStamper(tsa_cert=pki.tsa_certificate, tsa_key=pki.tsa_private_key)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "FormalizaLocalTSA/1.0"

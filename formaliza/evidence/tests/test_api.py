@@ -81,5 +81,7 @@ def test_a_validly_sealed_pdf_we_have_no_record_of_is_invalid(db, sealed_sample)
     body = _post(sealed_sample.data).json()
 
     assert (body["valid"], body["document"]) == (False, None)
-    assert body["reason"] == "Este arquivo não corresponde a nenhum documento selado pelo Formaliza."
+    assert (
+        body["reason"] == "Este arquivo não corresponde a nenhum documento selado pelo Formaliza."
+    )
     assert {c["name"] for c in body["checks"] if not c["ok"]} == {"registro"}
