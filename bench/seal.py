@@ -151,7 +151,7 @@ def main() -> None:
           f"({'met' if total <= budget else 'MISSED'})")  # fmt: skip
     print(f"  under one second                    {'yes' if total < 1 else 'NO'}")
     print(
-        f"  whole task incl. DB + storage       {statistics.median(tasks) * 1000:7.1f} ms (median of 3)"
+        f"  whole task incl. DB + storage       {statistics.median(tasks) * 1000:7.1f} ms (median of 5)"
     )
     server.shutdown()
 
