@@ -245,6 +245,39 @@ JOURNEY_IMAGE_MIN_LONG_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_LONG_SIDE", 
 JOURNEY_IMAGE_MIN_SHORT_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_SHORT_SIDE", "480"))
 JOURNEY_IMAGE_BLUR_MIN = float(os.environ.get("JOURNEY_IMAGE_BLUR_MIN", "25"))
 
+# --- evidence: sealing, timestamps, verification ----------------------------------------------
+# Without EVIDENCE_SIGNING_PKCS12 the embedded PKI (NOT FOR PRODUCTION) is generated on first use
+# under EVIDENCE_PKI_DIR, and `manage.py serve` starts the local TSA behind EVIDENCE_TSA_URL.
+EVIDENCE_PKI_DIR = Path(os.environ.get("EVIDENCE_PKI_DIR", VAR_DIR / "evidence-pki"))
+EVIDENCE_SIGNING_PKCS12 = os.environ.get("EVIDENCE_SIGNING_PKCS12", "")
+EVIDENCE_SIGNING_PKCS12_PASSWORD = os.environ.get("EVIDENCE_SIGNING_PKCS12_PASSWORD", "")
+EVIDENCE_TSA_URL = os.environ.get("EVIDENCE_TSA_URL", "http://127.0.0.1:3161/")
+EVIDENCE_TSA_USERNAME = os.environ.get("EVIDENCE_TSA_USERNAME", "")
+EVIDENCE_TSA_PASSWORD = os.environ.get("EVIDENCE_TSA_PASSWORD", "")
+EVIDENCE_TSA_TIMEOUT_SECONDS = float(os.environ.get("EVIDENCE_TSA_TIMEOUT_SECONDS", "10"))
+# PEM/DER files of the roots trusted for the seal and its timestamp (verification).
+EVIDENCE_TRUST_ROOTS = env_list("EVIDENCE_TRUST_ROOTS")
+EVIDENCE_SEAL_MAX_ATTEMPTS = int(os.environ.get("EVIDENCE_SEAL_MAX_ATTEMPTS", "8"))
+EVIDENCE_SEAL_BACKOFF_BASE_SECONDS = float(
+    os.environ.get("EVIDENCE_SEAL_BACKOFF_BASE_SECONDS", "60")
+)
+EVIDENCE_SEAL_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("EVIDENCE_SEAL_BACKOFF_MAX_SECONDS", "3600")
+)
+EVIDENCE_DOWNLOAD_LINK_MAX_AGE_SECONDS = int(
+    os.environ.get("EVIDENCE_DOWNLOAD_LINK_MAX_AGE_SECONDS", str(72 * 3600))
+)
+EVIDENCE_VERIFY_MAX_UPLOAD_BYTES = int(
+    os.environ.get("EVIDENCE_VERIFY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+# Tasks enqueued (with the sealed document's id) when a seal is done / has definitely failed.
+# The journeys app plugs itself in here; evidence never imports it.
+EVIDENCE_SEALED_HANDLERS = env_list("EVIDENCE_SEALED_HANDLERS")
+EVIDENCE_SEAL_FAILED_HANDLERS = env_list("EVIDENCE_SEAL_FAILED_HANDLERS")
+PERIODIC_TASKS += [("formaliza.evidence.tasks.sealed_documents_sweep", 120)]
+# Processes `manage.py serve` starts besides web, workers and scheduler.
+SERVE_EXTRA_PROCESSES = ["formaliza.evidence.serving.local_tsa"]
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -257,6 +290,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -273,6 +308,7 @@ NAVIGATION = [
     ("Jornadas", "journeys:list", "journey.view"),
     ("Pendências", "journeys:issues", "journey.view"),
     ("Termos e contratos", "journeys:content", "journey.content"),
+    ("Documentos selados", "evidence:documents", "evidence.view"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("webhooks/", include("formaliza.webhooks.urls")),
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
+    path("evidencias/", include("formaliza.evidence.urls")),
+    path("verificar/", include("formaliza.evidence.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,9 @@ class Perm(models.TextChoices):
     JOURNEY_MANAGE = "journey.manage", "Reenviar/renovar links e tratar pendências de jornadas"
     JOURNEY_IMAGES = "journey.images", "Ver fotos de documentos e selfies (acesso registrado)"
     JOURNEY_CONTENT = "journey.content", "Editar termos de uso e modelos de contrato"
+    EVIDENCE_VIEW = "evidence.view", "Ver documentos selados"
+    EVIDENCE_DOWNLOAD = "evidence.download", "Baixar documentos selados (acesso registrado)"
+    EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -43,6 +46,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.JOURNEY_MANAGE,
             Perm.JOURNEY_IMAGES,
             Perm.JOURNEY_CONTENT,
+            Perm.EVIDENCE_VIEW,
+            Perm.EVIDENCE_DOWNLOAD,
+            Perm.EVIDENCE_RETRY,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.

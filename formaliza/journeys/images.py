@@ -12,8 +12,10 @@ to do next.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +23,7 @@ from functools import cache
 import cv2
 import numpy as np
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from formaliza.core.errors import ApplicationError
 
@@ -148,6 +150,23 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
     return image
 
 
+_TRUNCATION_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _refuse_truncated():
+    # WeasyPrint sets Pillow's process-wide ImageFile.LOAD_TRUNCATED_IMAGES = True when it is
+    # imported (the evidence report renders in the same worker processes). A client's photo cut
+    # short by a weak connection must still be refused, so decode it with the flag off.
+    with _TRUNCATION_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _decode(image: Image.Image) -> tuple[Image.Image, bool]:
     """Pixels upright and in RGB, plus whether the original carried a GPS position."""
     try:
@@ -155,8 +174,9 @@ def _decode(image: Image.Image) -> tuple[Image.Image, bool]:
         had_location = bool(exif.get_ifd(GPS_IFD))
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upright = ImageOps.exif_transpose(image)
-            upright.load()
+            with _refuse_truncated():
+                upright = ImageOps.exif_transpose(image)
+                upright.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRefused("image_bomb") from exc
     except (OSError, SyntaxError, ValueError) as exc:

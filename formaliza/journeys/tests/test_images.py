@@ -123,3 +123,13 @@ def test_the_oval_fits_portrait_and_landscape_frames():
     assert landscape.ry > landscape.rx and portrait.ry > portrait.rx
     assert 2 * portrait.rx <= 0.85 * 480
     assert landscape.contains(320, 225) and not landscape.contains(10, 10)
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401 - importing it sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    data = jpeg(document_frame())
+    assert _refusal(data[: len(data) // 2]) == "image_corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
