@@ -21,6 +21,7 @@ from pyhanko.stamp import TextStamp, TextStampStyle
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
+from formaliza.core.aio import outside_event_loop
 from formaliza.evidence import pki
 from formaliza.evidence.bundle import (
     ContractDocument,
@@ -127,8 +128,13 @@ def seal(*, pdf: bytes, stamps: list[StampAt], label: str, reference: str, code:
         location="Brasil",
     )
     out = io.BytesIO()
-    signers.sign_pdf(
-        writer, metadata, signer=pki.signer(), timestamper=pki.timestamper(), output=out
+    outside_event_loop(
+        signers.sign_pdf,
+        writer,
+        metadata,
+        signer=pki.signer(),
+        timestamper=pki.timestamper(),
+        output=out,
     )
     return out.getvalue()
 

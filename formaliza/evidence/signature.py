@@ -15,6 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+from formaliza.core.aio import outside_event_loop
 from formaliza.evidence import pki
 from formaliza.evidence.pdf import CODE_KEY, SEAL_FIELD
 from formaliza.evidence.report import when
@@ -109,8 +110,11 @@ def validate_seal(data: bytes) -> SealValidation:
         )
     context = pki.validation_context()
     try:
-        status = validate_pdf_signature(
-            ours[0], signer_validation_context=context, ts_validation_context=context
+        status = outside_event_loop(
+            validate_pdf_signature,
+            ours[0],
+            signer_validation_context=context,
+            ts_validation_context=context,
         )
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         logger.info("damaged signature in verification: %s", exc)

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
+from formaliza.core.aio import outside_event_loop
 from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence import pki
 from formaliza.evidence.models import SealedDocument
@@ -82,7 +83,9 @@ def test_a_wrong_pkcs12_password_fails_the_seal_with_the_reason(
 def test_the_local_tsa_answers_rfc3161_queries(local_tsa):
     digest = hashlib.sha256(b"documento").digest()
 
-    token = asyncio.run(HTTPTimeStamper(local_tsa).async_timestamp(digest, "sha256"))
+    token = outside_event_loop(
+        asyncio.run, HTTPTimeStamper(local_tsa).async_timestamp(digest, "sha256")
+    )
 
     info = token["content"]["encap_content_info"]["content"].parsed
     assert info["message_imprint"]["hashed_message"].native == digest
@@ -136,8 +139,9 @@ def test_the_evidence_tsa_command_serves_timestamps(settings, evidence_pki_dir):
         deadline = time.monotonic() + 20
         while True:
             try:
-                token = asyncio.run(
-                    HTTPTimeStamper(url).async_timestamp(hashlib.sha256(b"x").digest(), "sha256")
+                token = outside_event_loop(
+                    asyncio.run,
+                    HTTPTimeStamper(url).async_timestamp(hashlib.sha256(b"x").digest(), "sha256"),
                 )
                 break
             except Exception:
