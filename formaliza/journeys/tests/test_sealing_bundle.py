@@ -1,0 +1,187 @@
+"""The evidence bundle built from a signed journey: every hash is the one the journey recorded,
+and what evidence's report needs reaches it."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.base import ContentFile
+
+from formaliza.core import br
+from formaliza.core.testing import run_queued_tasks
+from formaliza.evidence.bundle import MessageReceipt, bundle_validate, contract_sha256
+from formaliza.evidence.services import Subject, evidence_events
+from formaliza.journeys import services
+from formaliza.journeys.models import Journey, Step
+from formaliza.journeys.sealing import EvidenceUnavailable, device_from_user_agent, journey_bundle
+from formaliza.journeys.tests.helpers import CLIENT_CTX, walk
+
+
+@pytest.fixture
+def signed(journey, outbox):
+    run_queued_tasks()  # the link message goes out (the trail's first message)
+    services.journey_open(journey_id=journey.pk, link_id=journey.links.get().pk, context=CLIENT_CTX)
+    return walk(journey, until=Step.DONE)
+
+
+def _event(journey: Journey, kind: str):
+    events = evidence_events(subject=Subject("journey", str(journey.pk)))
+    return next(e for e in reversed(events) if e.kind == kind)
+
+
+def test_contracts_terms_conditions_and_reading_are_what_the_journey_recorded(signed):
+    bundle = journey_bundle(signed)
+
+    bundle_validate(bundle)  # every declared hash matches its bytes
+    contracts = list(signed.contracts.select_related("proposal").order_by("position"))
+    created = _event(signed, "journey.created").data
+    assert [c.sha256 for c in bundle.contracts] == [c["sha256"] for c in created["contracts"]]
+    for document, contract in zip(bundle.contracts, contracts, strict=True):
+        assert document.html == contract.html and document.pdf is None
+        assert contract_sha256(html=document.html) == contract.sha256
+        assert document.contract_number == document.proposal_number == contract.proposal.number
+    accepted = _event(signed, "terms.accepted").data
+    assert (bundle.terms.version, bundle.terms.sha256) == (
+        str(accepted["version"]),
+        accepted["sha256"],
+    )
+    assert bundle.terms.accepted_at == signed.terms_accepted_at
+    confirmed = _event(signed, "conditions.confirmed").data
+    assert {c.proposal_number: c.sha256 for c in bundle.conditions} == confirmed["items_sha256"]
+    first = bundle.conditions[0]
+    shown = signed.conditions_snapshot["propostas"][0]
+    assert first.items[:2] == (("Contrato nº", shown["numero"]), ("Produto", shown["produto"]))
+    assert ("CPF", br.cpf_format(signed.cpf)) in first.items
+    assert [
+        (r.contract_number, r.max_scroll_fraction, r.seconds_spent) for r in bundle.reading
+    ] == [(c.proposal.number, 1.0, 12.5) for c in contracts]
+    assert all(
+        r.reached_end_at == c.read_at for r, c in zip(bundle.reading, contracts, strict=True)
+    )
+
+
+def test_the_photos_carry_their_stored_bytes_and_the_hashes_recorded_at_capture(signed):
+    bundle = journey_bundle(signed)
+
+    summary = _event(signed, "journey.signed").data["captures"]
+    assert [i.kind for i in bundle.images] == ["id_front", "id_back", "selfie"]
+    for image in bundle.images:
+        capture = signed.captures.get(kind=image.kind, accepted=True)
+        with capture.image.open("rb") as handle:
+            assert image.content == handle.read()
+        assert image.sha256 == capture.display_sha256 == summary[image.kind]["display_sha256"]
+        assert image.original_sha256 == summary[image.kind]["original_sha256"]
+        assert image.retakes == summary[image.kind]["retakes"]
+        assert image.captured_at == capture.created_at
+    selfie = bundle.images[2]
+    assert (selfie.face_detected, selfie.retakes) == (True, 1)
+    assert "dentro da moldura oval" in selfie.face_detection_detail
+    assert bundle.images[0].face_detected is None  # no face check on the ID
+    assert all(i.face_match is None and i.geolocation is None for i in bundle.images)
+
+
+def test_the_signer_originator_times_and_trail(kit, signed, outbox):
+    bundle = journey_bundle(signed)
+
+    (signer,) = bundle.signers
+    first_proposal = signed.contracts.order_by("position").first().proposal
+    assert (signer.name, signer.cpf, signer.phone) == (signed.client_name, signed.cpf, signed.phone)
+    assert signer.email == first_proposal.email and signer.phone_is_own is True
+    assert (signer.ip, signer.user_agent, signer.session_id) == (
+        CLIENT_CTX.ip, CLIENT_CTX.user_agent, CLIENT_CTX.session_id,
+    )  # fmt: skip
+    assert signer.device == "Android 10 · SM-A105M · Chrome 120"
+    assert (signer.sent_at, signer.opened_at, signer.signed_at) == (
+        signed.first_sent_at, signed.opened_at, signed.signed_at,
+    )  # fmt: skip
+    results = {a.method: a.result for a in signer.authentications}
+    link_check = f"Link individual enviado ao celular {signed.phone_display} (WhatsApp)"
+    assert results[link_check] == "aprovado"
+    assert results["Celular é do próprio cliente (declarado por ele)"] == "sim"
+    assert results["Aceite dos termos de uso e do meio eletrônico de assinatura"] == "aceito"
+    assert results["Selfie com detecção de rosto na moldura"] == "rosto detectado"
+    assert results["Comparação facial entre a selfie e a foto do documento"] == "não realizada"
+
+    origin = bundle.originator
+    assert (origin.organization, origin.organization_document) == (kit.tenant.name, kit.tenant.cnpj)
+    assert origin.created_by.startswith(kit.users["correspondent"].display_name)
+    assert (origin.channel, origin.branch) == ("Back office", "001 — Centro")
+    assert (bundle.created_at, bundle.sent_at, bundle.completed_at) == (
+        signed.created_at, signed.first_sent_at, signed.signed_at,
+    )  # fmt: skip
+    assert bundle.reference == str(signed.pk) and bundle.subject == Subject(
+        "journey", bundle.reference
+    )
+
+    assert len(outbox.links()) == 1
+    (message,) = bundle.messages
+    sent = signed.notifications.get(kind="link")
+    assert (message.direction, message.message_id, message.phone) == (
+        "out",
+        sent.provider_message_id,
+        signed.phone,
+    )
+    assert message.at == sent.sent_at and message.receipts == ()
+    assert "primeiro envio" in message.description and "provedor: fake" in message.description
+    assert bundle.event_labels["journey.signed"] == "Assinatura"
+
+
+def test_the_title_is_public_and_carries_no_personal_data(signed):
+    title = journey_bundle(signed).title
+
+    assert title.startswith("Formalização digital — 2 contratos")
+    for personal in (signed.client_name, signed.cpf, br.cpf_format(signed.cpf), signed.phone,
+                     signed.phone[-8:], signed.request.number):  # fmt: skip
+        assert personal not in title
+
+
+def test_delivery_receipts_land_in_their_message(signed):
+    message_id = signed.notifications.get(kind="link").provider_message_id
+    at = signed.first_sent_at
+    receipts = {
+        message_id: (MessageReceipt("delivered", at + dt.timedelta(seconds=2)),
+                     MessageReceipt("read", at + dt.timedelta(seconds=30))),
+        "wamid.someone-else": (MessageReceipt("read", at),),
+    }  # fmt: skip
+
+    (message,) = journey_bundle(signed, receipts=receipts).messages
+
+    assert [r.status for r in message.receipts] == ["delivered", "read"]
+
+
+def test_a_photo_changed_in_storage_is_refused(signed):
+    selfie = signed.captures.get(kind="selfie", accepted=True)
+    storage = selfie.image.storage
+    storage.delete(selfie.image.name)
+    storage.save(selfie.image.name, ContentFile(b"\xff\xd8 outra imagem"))
+
+    with pytest.raises(EvidenceUnavailable) as err:
+        journey_bundle(signed)
+    assert err.value.code == "evidence_unavailable" and err.value.status == 503
+
+
+def test_a_conditions_snapshot_changed_after_confirmation_is_refused(signed):
+    snapshot = signed.conditions_snapshot
+    snapshot["propostas"][0]["condicoes"][0][1] = "R$ 1,00"
+    Journey.objects.filter(pk=signed.pk).update(conditions_snapshot=snapshot)
+    signed.refresh_from_db()
+
+    with pytest.raises(EvidenceUnavailable) as err:
+        journey_bundle(signed)
+    assert "conditions" in err.value.detail
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "device"),
+    [
+        (CLIENT_CTX.user_agent, "Android 10 · SM-A105M · Chrome 120"),
+        ("Mozilla/5.0 (Linux; Android 11; moto e20) AppleWebKit/537.36 Chrome/120.0 Mobile "
+         "Safari/537.36", "Android 11 · moto e20 · Chrome 120"),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/126.0 Mobile",
+         "Android 10 · Chrome 126"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+         "Version/17.4 Mobile/15E148 Safari/604.1", "iPhone · iOS 17.4 · Safari 17"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_device_from_user_agent(user_agent, device):
+    assert device_from_user_agent(user_agent) == device
