@@ -54,7 +54,14 @@ def _timestamp_authority() -> Iterator[None]:
         server.server_close()
 
 
-def _walk(journey: Journey) -> None:
+def client_walk(*, journey: Journey, photos: dict[str, bytes] | None = None) -> None:
+    """What the client does on the pages, through the same services, up to signing. `photos`
+    by kind (id_front, id_back, selfie) replaces the demo's own."""
+    photos = photos or {
+        "id_front": id_card_jpeg(side="front"),
+        "id_back": id_card_jpeg(side="back"),
+        "selfie": selfie_jpeg(),
+    }
     ctx = RequestContext(
         ip="177.20.145.3", user_agent=USER_AGENT, session_id=sha256_hex("demo-session"),
         phone=journey.phone,
@@ -72,14 +79,10 @@ def _walk(journey: Journey) -> None:
             context=ctx,
         )  # fmt: skip
     journeys.journey_contracts_accept(journey_id=pk, context=ctx)
-    for kind, data, retakes in (
-        ("id_front", id_card_jpeg(side="front"), 0),
-        ("id_back", id_card_jpeg(side="back"), 0),
-        ("selfie", selfie_jpeg(), 1),
-    ):
+    for kind in ("id_front", "id_back", "selfie"):
         outcome = journeys.journey_capture_submit(
-            journey_id=pk, kind=kind, data=data, source="camera", client_retakes=retakes,
-            context=ctx,
+            journey_id=pk, kind=kind, data=photos[kind], source="camera",
+            client_retakes=1 if kind == "selfie" else 0, context=ctx,
         )  # fmt: skip
         if not outcome.accepted:
             raise RuntimeError(f"demo photo {kind} refused: {outcome.refusal.code}")
@@ -92,7 +95,7 @@ def signed_journey_seed(*, journey: Journey) -> SealedDocument:
     a seal that cannot be made now (a remote TSA down) stays pending and the workers retry."""
     for notification in journey.notifications.filter(kind=JourneyNotification.Kind.LINK):
         journeys.journey_notification_send(notification_id=notification.pk)
-    _walk(journey)
+    client_walk(journey=journey)
     document = sealed_document_for_subject(
         tenant=journey.tenant, subject=Subject("journey", str(journey.pk))
     )
