@@ -262,33 +262,27 @@ def _messages(
     return tuple(messages)
 
 
-def _authentications(
-    journey: Journey,
-    contracts: Sequence[JourneyContract],
-    captures: list[JourneyCapture],
-    sent: list[JourneyNotification],
-) -> tuple[AuthenticationCheck, ...]:
+def _step_checks(
+    journey: Journey, contracts: Sequence[JourneyContract], sent: list[JourneyNotification]
+) -> list[AuthenticationCheck]:
+    """The link to the phone and the steps before the photos."""
     links = [n for n in sent if n.kind == JourneyNotification.Kind.LINK]
     providers = ", ".join(dict.fromkeys(n.provider for n in links)) or "nenhum"
     own = {True: "sim", False: "não — celular de outra pessoa", None: "não informado"}
-    checks = [
+    return [
         AuthenticationCheck(
             f"Link individual enviado ao celular {journey.phone_display} (WhatsApp)",
-            "aprovado" if journey.opened_at else "não aberto",
-            journey.opened_at,
+            "aprovado" if journey.opened_at else "não aberto", journey.opened_at,
             f"{len(links)} envio(s) de link pelo provedor {providers}; sessão do navegador "
             "vinculada ao link aberto",
         ),
         AuthenticationCheck(
-            "Celular é do próprio cliente (declarado por ele)",
-            own[journey.phone_is_own],
+            "Celular é do próprio cliente (declarado por ele)", own[journey.phone_is_own],
             journey.welcome_at,
         ),
         AuthenticationCheck(
-            "Aceite dos termos de uso e do meio eletrônico de assinatura",
-            "aceito",
-            journey.terms_accepted_at,
-            f"versão {journey.terms.version}",
+            "Aceite dos termos de uso e do meio eletrônico de assinatura", "aceito",
+            journey.terms_accepted_at, f"versão {journey.terms.version}",
         ),
         AuthenticationCheck(
             "Conferência das condições e dos dados pessoais", "confirmadas",
@@ -299,6 +293,11 @@ def _authentications(
             journey.contracts_read_at, f"{len(contracts)} contrato(s)",
         ),
     ]  # fmt: skip
+
+
+def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[AuthenticationCheck]:
+    """The ID photos, the selfie's face check, and the face match the journey does not do."""
+    checks = []
     for kind, method, at in (
         (CaptureKind.ID_FRONT, "Foto do documento de identidade — frente", journey.id_front_at),
         (CaptureKind.ID_BACK, "Foto do documento de identidade — verso", journey.id_back_at),
@@ -312,7 +311,8 @@ def _authentications(
             )
         )  # fmt: skip
     selfie = _accepted(captures, CaptureKind.SELFIE)
-    checks += [
+    return [
+        *checks,
         AuthenticationCheck(
             "Selfie com detecção de rosto na moldura", "rosto detectado", journey.selfie_at,
             _face_detail(selfie.face),
@@ -320,9 +320,7 @@ def _authentications(
         AuthenticationCheck(
             "Comparação facial entre a selfie e a foto do documento", "não realizada", None,
         ),
-        AuthenticationCheck("Confirmação e assinatura", "assinado", journey.signed_at),
     ]  # fmt: skip
-    return tuple(checks)
 
 
 def _signer(
@@ -336,7 +334,11 @@ def _signer(
     return Signer(
         name=journey.client_name, cpf=journey.cpf, phone=journey.phone, email=email,
         phone_is_own=journey.phone_is_own,
-        authentications=_authentications(journey, contracts, captures, sent),
+        authentications=(
+            *_step_checks(journey, contracts, sent),
+            *_photo_checks(journey, captures),
+            AuthenticationCheck("Confirmação e assinatura", "assinado", journey.signed_at),
+        ),
         ip=signed.ip, user_agent=signed.user_agent,
         device=device_from_user_agent(signed.user_agent), session_id=signed.session_id,
         sent_at=journey.first_sent_at, opened_at=journey.opened_at, signed_at=journey.signed_at,

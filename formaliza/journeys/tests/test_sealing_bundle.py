@@ -14,6 +14,7 @@ from formaliza.journeys import services
 from formaliza.journeys.models import Journey, Step
 from formaliza.journeys.sealing import EvidenceUnavailable, device_from_user_agent, journey_bundle
 from formaliza.journeys.tests.helpers import CLIENT_CTX, walk
+from formaliza.proposals.tests.helpers import decide, to_approval_step, typed
 
 
 @pytest.fixture
@@ -185,3 +186,17 @@ def test_a_conditions_snapshot_changed_after_confirmation_is_refused(signed):
 )  # fmt: skip
 def test_device_from_user_agent(user_agent, device):
     assert device_from_user_agent(user_agent) == device
+
+
+def test_proposals_typed_by_an_integrator_say_so_in_the_originator(kit, make_input, outbox):
+    proposals = to_approval_step(kit, typed(kit, make_input, count=1, actor=kit.api_actor()))
+    request = decide(kit, proposals[0], "approve").formalization
+    journey = walk(services.journey_start(request_id=request.pk).journey, until=Step.DONE)
+
+    origin = journey_bundle(journey).originator
+
+    assert origin.channel == "API do integrador"
+    assert origin.created_by.startswith("API: Integrador")
+    assert journey_bundle(journey).title == "Formalização digital — 1 contrato: " + (
+        proposals[0].product.name
+    )

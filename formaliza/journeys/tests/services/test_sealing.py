@@ -110,6 +110,10 @@ def test_the_sealed_pdf_validates_and_carries_the_journeys_evidence(
     for contract in contracts:
         assert contract.sha256 in laudo
     assert signed.terms.sha256 in laudo
+    confirmed = next(e for e in evidence_events(subject=_subject(signed))
+                     if e.kind == "conditions.confirmed")  # fmt: skip
+    for conditions_hash in confirmed.data["items_sha256"].values():
+        assert conditions_hash in laudo
     captures = {c.kind: c for c in signed.captures.filter(accepted=True)}
     for capture in captures.values():
         assert capture.original_sha256 in laudo and capture.display_sha256 in laudo
