@@ -9,6 +9,7 @@ urlpatterns = [
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
+    path("conversas/", include("formaliza.conversations.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

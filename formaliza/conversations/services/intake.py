@@ -1,0 +1,111 @@
+"""The webhook hot path: verify the provider's signature on the raw body, store the raw event and
+enqueue its processing in one transaction, answer. Nothing else happens before the 200.
+
+The channel's credentials are kept in memory for a few seconds per process (a webhook burst does
+not re-read and re-decrypt them per request); a signature that fails against the cached secret
+is checked once more against the database, so a rotated secret takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from formaliza.conversations.adapters import channel_config, provider_for_config
+from formaliza.conversations.models import Channel, InboundEvent
+from formaliza.conversations.ports import ChannelConfig
+from formaliza.core import clock
+
+
+@dataclass(frozen=True)
+class _Cached:
+    channel_id: int
+    config: ChannelConfig
+    expires: float
+
+
+_cache: dict[str, _Cached] = {}
+
+
+def _load(key: str) -> _Cached | None:
+    try:
+        key_uuid = uuid.UUID(key)
+    except ValueError:
+        return None
+    channel = (
+        Channel.objects.select_related("tenant")
+        .filter(key=key_uuid, is_active=True, tenant__is_active=True)
+        .first()
+    )
+    if channel is None:
+        _cache.pop(key, None)
+        return None
+    ttl = settings.CONVERSATION_WEBHOOK_CHANNEL_CACHE_SECONDS
+    cached = _Cached(channel.pk, channel_config(channel), time.monotonic() + ttl)
+    _cache[key] = cached
+    return cached
+
+
+def _channel(key: str) -> _Cached | None:
+    cached = _cache.get(key)
+    if cached is None or cached.expires < time.monotonic():
+        return _load(key)
+    return cached
+
+
+def webhook_handshake(*, channel_key: str, query: Mapping[str, str]) -> str | None:
+    """The challenge to echo for a valid subscription check, or None (403)."""
+    cached = _load(channel_key)
+    if cached is None:
+        return None
+    return provider_for_config(cached.config).handshake(query=query)
+
+
+@dataclass(frozen=True)
+class Intake:
+    status: int  # 200 stored (or already stored), 403 forged/unsigned, 404 unknown channel
+    stored: bool = False
+
+
+def webhook_receive(
+    *, channel_key: str, body: bytes, headers: Mapping[str, str], url: str
+) -> Intake:
+    cached = _channel(channel_key)
+    if cached is None:
+        return Intake(404)
+    verified = provider_for_config(cached.config).verify_request(
+        body=body, headers=headers, url=url
+    )
+    if not verified:
+        fresh = _load(channel_key)  # maybe the secret was just rotated
+        if fresh is None or fresh.config == cached.config:
+            return Intake(403)
+        if not provider_for_config(fresh.config).verify_request(
+            body=body, headers=headers, url=url
+        ):
+            return Intake(403)
+        cached = fresh
+    return Intake(200, stored=inbound_event_store(channel_id=cached.channel_id, body=body))
+
+
+def inbound_event_store(*, channel_id: int, body: bytes) -> bool:
+    """Store a verified webhook body and enqueue its processing, atomically. False when this
+    exact body was stored before (the provider retried): nothing new is enqueued."""
+    from formaliza.conversations.tasks import inbound_event_process
+
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                channel_id=channel_id, received_at=clock.now(), body=body, body_sha256=digest
+            )
+            inbound_event_process.enqueue(event.pk)
+    except IntegrityError:
+        return False
+    return True
