@@ -571,7 +571,9 @@ class FakeProvider:
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_port}"
         self._running = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         if self.mode == "http":
             threading.Thread(target=self._delivery_loop, daemon=True).start()
         return self.url

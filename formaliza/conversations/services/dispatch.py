@@ -112,7 +112,7 @@ def _claim(message_id: int, wait: float) -> tuple[Message, DispatchAttempt] | st
     now = clock.now()
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel", "channel__tenant", "handle")
             .filter(pk=message_id)
             .first()
@@ -203,7 +203,7 @@ def _after_success(message_id: int, attempt_id: int, result: SendResult, started
     now = clock.now()
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel", "handle")
             .get(pk=message_id)
         )
@@ -240,7 +240,7 @@ def _after_error(message_id: int, attempt_id: int, exc: ProviderError, started: 
     now = clock.now()
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel", "handle")
             .get(pk=message_id)
         )
@@ -339,7 +339,11 @@ def _recover(message: Message, now: dt.datetime) -> str:
         _enqueue(message.pk, grace_until)  # look again once a receipt has had time to come
         return "awaiting_receipt"
     with transaction.atomic():
-        locked = Message.objects.select_for_update().select_related("handle").get(pk=message.pk)
+        locked = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("handle")
+            .get(pk=message.pk)
+        )
         if locked.status != S.SENDING:
             return "done"
         if attempt is not None:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import traceback
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
 from formaliza.accounts.actors import Actor
@@ -60,7 +60,7 @@ LAST_WEBHOOK_RESOLUTION = dt.timedelta(minutes=1)
 def inbound_event_process(*, event_id: int) -> str:
     with transaction.atomic():
         event = (
-            InboundEvent.objects.select_for_update()
+            InboundEvent.objects.select_for_update(of=("self",))
             .select_related("channel", "channel__tenant")
             .filter(pk=event_id)
             .first()
@@ -74,10 +74,12 @@ def inbound_event_process(*, event_id: int) -> str:
             _finish(event, InboundEvent.Status.FAILED, f"Corpo não reconhecido: {exc}")
             return "rejected"
         errors = []
-        for item in items:
+        for item in sorted(items, key=_lock_order):
             try:
                 with transaction.atomic():
                     _apply(channel, item)
+            except OperationalError:
+                raise  # transient (lock timeout): the whole event is retried later
             except Exception:  # one broken item must not lose the others; kept for review
                 logger.exception("inbound event %s: item failed", event.pk)
                 errors.append(traceback.format_exc(limit=3))
@@ -85,6 +87,17 @@ def inbound_event_process(*, event_id: int) -> str:
         _finish(event, status, "\n".join(errors)[:4000])
         _touch_channel(channel)
     return status
+
+
+def _lock_order(item) -> tuple:
+    """Process items in one global order (sender, time, id): two workers handling overlapping
+    replays then take their row locks in the same order and never deadlock; a client's
+    messages in one POST still go in the order they were written."""
+    if isinstance(item, InboundMessage):
+        return (0, item.sender, item.timestamp.timestamp(), item.provider_message_id)
+    if isinstance(item, StatusUpdate):
+        return (1, item.provider_message_id, item.timestamp.timestamp(), item.status)
+    return (2, "", 0.0, "")
 
 
 def _finish(event: InboundEvent, status: str, error: str = "") -> None:

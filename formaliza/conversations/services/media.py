@@ -34,7 +34,7 @@ def attachment_fetch(*, attachment_id: int) -> str:
 
     with transaction.atomic():
         attachment = (
-            Attachment.objects.select_for_update()
+            Attachment.objects.select_for_update(of=("self",))
             .select_related("message__channel__tenant")
             .filter(pk=attachment_id)
             .first()

@@ -4,7 +4,7 @@ from formaliza.conversations.fake_provider import FakeProvider
 
 
 @pytest.fixture
-def fake(settings):
+def fake_api(settings):
     """The fake Graph API / Zenvia server on an ephemeral port; its webhooks are collected for
     the test to deliver through the Django test client (see helpers.deliver)."""
     provider = FakeProvider(mode="collect", status_delay=0.0, read_after=0.0)
@@ -15,10 +15,10 @@ def fake(settings):
 
 
 @pytest.fixture
-def channel(kit, fake):
+def channel(kit, fake_api):
     from formaliza.conversations.tests.helpers import whatsapp_channel
 
-    return whatsapp_channel(kit.tenant, fake)
+    return whatsapp_channel(kit.tenant, fake_api)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from formaliza.conversations.tests.helpers import client_says, deliver
 from formaliza.core.testing import run_queued_tasks
 
 
-def test_inbound_then_reply_round_trip(kit, fake, channel, handlers):
-    client_says(fake, channel, "Oi")
+def test_inbound_then_reply_round_trip(kit, fake_api, channel, handlers):
+    client_says(fake_api, channel, "Oi")
     run_queued_tasks()
     inbound = Message.objects.get()
     assert inbound.body == "Oi"
@@ -18,8 +18,8 @@ def test_inbound_then_reply_round_trip(kit, fake, channel, handlers):
     run_queued_tasks()
     reply.refresh_from_db()
     assert reply.status == "accepted", (reply.error_code, reply.error_title)
-    assert len(fake.sent) == 1
-    deliver(fake)
+    assert len(fake_api.sent) == 1
+    deliver(fake_api)
     run_queued_tasks()
     reply.refresh_from_db()
     assert reply.status == "read"
