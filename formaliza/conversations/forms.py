@@ -4,7 +4,7 @@ import json
 
 from django import forms
 
-from formaliza.conversations.models import Channel, Conversation, Template
+from formaliza.conversations.models import DEFAULT_OPT_OUT_REPLY, Channel, Conversation, Template
 
 SECRET_HELP = "Deixe em branco para manter o atual."  # noqa: S105 - help text
 
@@ -69,8 +69,9 @@ class ChannelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
     opt_out_reply = forms.CharField(
-        label="Confirmação de descadastro", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+        label="Confirmação de descadastro (vazio = não confirma)", required=False,
+        initial=DEFAULT_OPT_OUT_REPLY, widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
     require_opt_in_for_marketing = forms.BooleanField(
         label="Exigir opt-in para modelos de marketing", required=False, initial=True
     )

@@ -2,9 +2,9 @@
 
 Both use GCRA (the generic cell rate algorithm): one "theoretical arrival time" per key, read and
 advanced under a row lock, so however many workers send, the reservations they get are spaced
-`interval` apart (after an allowance of `burst` messages). Per number: throughput (80 msg/s by
-default, no burst: one slot every 12.5 ms). Per recipient: pacing (about one message every 6 s
-after a short burst), Meta's pair rate limit.
+`interval` apart (after an allowance of `burst` messages at once). Per number: throughput (80
+msg/s by default, no burst: one slot every 12.5 ms). Per recipient: pacing (one message every
+6 s after a burst of 5 by default), Meta's pair rate limit.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ class Slot:
 
 
 def gcra(*, tat: float, now: float, interval: float, burst: int, max_wait: float):
-    """(slot, new tat). Pure: the arithmetic of the algorithm, tested on its own."""
+    """(slot, new tat). Pure: the arithmetic of the algorithm, tested on its own. `burst` is
+    how many sends may go at once after a quiet period (1 = strictly spaced)."""
     tat = max(tat, now)
-    allowed_at = tat - burst * interval
+    allowed_at = tat - max(burst - 1, 0) * interval
     wait = max(0.0, allowed_at - now)
     if wait > max_wait:
         return Slot(granted=False, wait=wait), None
@@ -40,7 +41,7 @@ def throughput_reserve(*, channel_id: int, per_second: int, max_wait: float) -> 
         ThroughputLimiter.objects.get_or_create(channel_id=channel_id)
         row = ThroughputLimiter.objects.select_for_update().get(channel_id=channel_id)
         slot, tat = gcra(
-            tat=row.tat, now=time.time(), interval=interval, burst=0, max_wait=max_wait
+            tat=row.tat, now=time.time(), interval=interval, burst=1, max_wait=max_wait
         )
         if slot.granted:
             ThroughputLimiter.objects.filter(channel_id=channel_id).update(tat=tat)

@@ -237,7 +237,7 @@ class FakeProvider:
         key = (number.phone_number_id, wa_id)
         with self._lock:
             tat = max(self._pair_tat.get(key, 0.0), now)
-            if tat - number.pair_burst * number.pair_interval > now:
+            if tat - max(number.pair_burst - 1, 0) * number.pair_interval > now:
                 return False
             self._pair_tat[key] = tat + number.pair_interval
             return True

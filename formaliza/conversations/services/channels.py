@@ -14,7 +14,7 @@ from formaliza.accounts.models import Tenant
 from formaliza.conversations import template_rules
 from formaliza.conversations.adapters import provider_for
 from formaliza.conversations.errors import InvalidContent
-from formaliza.conversations.models import Channel, Template
+from formaliza.conversations.models import DEFAULT_OPT_OUT_REPLY, Channel, Template
 from formaliza.conversations.ports import ProviderError
 from formaliza.core.errors import ApplicationError, FieldErrors, NotFound
 from formaliza.core.ids import random_token
@@ -48,7 +48,7 @@ class ChannelInput:
     pacing_burst: int = 5
     opt_out_keywords: list[str] = field(default_factory=lambda: ["/bloquear"])
     opt_in_keywords: list[str] = field(default_factory=lambda: ["/desbloquear"])
-    opt_out_reply: str = ""
+    opt_out_reply: str = DEFAULT_OPT_OUT_REPLY
     require_opt_in_for_marketing: bool = True
     welcome_text: str = ""
     welcome_choices: list[str] = field(default_factory=list)
