@@ -21,6 +21,7 @@ from formaliza.conversations.models import ContactHandle, ThroughputLimiter
 class Slot:
     granted: bool
     wait: float  # granted: seconds to wait before the call; refused: seconds until one frees up
+    at: float = 0.0  # granted: the reserved moment (unix seconds)
 
 
 def gcra(*, tat: float, now: float, interval: float, burst: int, max_wait: float):
@@ -31,12 +32,14 @@ def gcra(*, tat: float, now: float, interval: float, burst: int, max_wait: float
     wait = max(0.0, allowed_at - now)
     if wait > max_wait:
         return Slot(granted=False, wait=wait), None
-    return Slot(granted=True, wait=wait), tat + interval
+    return Slot(granted=True, wait=wait, at=now + wait), tat + interval
 
 
 def throughput_reserve(*, channel_id: int, per_second: int, max_wait: float) -> Slot:
     """Reserve the channel's next send slot, or say how long until one is free."""
-    interval = 1.0 / max(1, per_second)
+    # One microsecond more than 1/rate: unix seconds in a double are only that precise, and
+    # `rate` slots must never fit in one second even after rounding.
+    interval = 1.0 / max(1, per_second) + 1e-6
     with transaction.atomic():
         ThroughputLimiter.objects.get_or_create(channel_id=channel_id)
         row = ThroughputLimiter.objects.select_for_update().get(channel_id=channel_id)

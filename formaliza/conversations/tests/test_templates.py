@@ -6,8 +6,18 @@ import pytest
 from formaliza.accounts.roles import Role
 from formaliza.conversations.errors import InvalidContent
 from formaliza.conversations.models import Message
-from formaliza.conversations.services import TemplateInput, message_send_template, template_save, template_sync
-from formaliza.conversations.template_rules import TemplateValues, components_validate, template_fill, template_render
+from formaliza.conversations.services import (
+    TemplateInput,
+    message_send_template,
+    template_save,
+    template_sync,
+)
+from formaliza.conversations.template_rules import (
+    TemplateValues,
+    components_validate,
+    template_fill,
+    template_render,
+)
 from formaliza.core.testing import run_queued_tasks
 
 FULL = [
@@ -25,13 +35,22 @@ IMAGE_HEADER = [{"type": "HEADER", "format": "IMAGE"}, {"type": "BODY", "text": 
 
 def fill(components, **values):
     return template_fill(
-        name="t", language="pt_BR", category="utility", components=components, values=TemplateValues(**values)
+        name="t",
+        language="pt_BR",
+        category="utility",
+        components=components,
+        values=TemplateValues(**values),
     )
 
 
 def test_every_component_is_filled_in_the_cloud_api_shape():
-    message = fill(FULL, header=["123"], body=["Maria Santos", "R$ 1.000,00"], buttons={0: "sim", 1: "abc123"})
-    assert [(c.type, c.sub_type, c.index, [p.text or p.payload for p in c.parameters]) for c in message.components] == [
+    message = fill(
+        FULL, header=["123"], body=["Maria Santos", "R$ 1.000,00"], buttons={0: "sim", 1: "abc123"}
+    )
+    assert [
+        (c.type, c.sub_type, c.index, [p.text or p.payload for p in c.parameters])
+        for c in message.components
+    ] == [
         ("header", "", None, ["123"]),
         ("body", "", None, ["Maria Santos", "R$ 1.000,00"]),
         ("button", "quick_reply", 0, ["sim"]),
@@ -46,14 +65,38 @@ def test_every_component_is_filled_in_the_cloud_api_shape():
 @pytest.mark.parametrize(
     ("values", "code", "field"),
     [
-        ({"header": ["1"], "body": ["Maria"], "buttons": {1: "x"}}, "template_param_count", "corpo"),
-        ({"header": ["1"], "body": ["Maria", "R$ 1", "extra"], "buttons": {1: "x"}}, "template_param_count", "corpo"),
+        (
+            {"header": ["1"], "body": ["Maria"], "buttons": {1: "x"}},
+            "template_param_count",
+            "corpo",
+        ),
+        (
+            {"header": ["1"], "body": ["Maria", "R$ 1", "extra"], "buttons": {1: "x"}},
+            "template_param_count",
+            "corpo",
+        ),
         ({"body": ["Maria", "R$ 1"], "buttons": {1: "x"}}, "template_param_count", "cabeçalho"),
         ({"header": ["1"], "body": ["Maria", "R$ 1"]}, "template_param_count", "buttons"),
-        ({"header": ["1"], "body": ["Maria\nSantos", "R$ 1"], "buttons": {1: "x"}}, "template_param_format", "corpo"),
-        ({"header": ["1"], "body": ["Maria     Santos", "R$ 1"], "buttons": {1: "x"}}, "template_param_format", "corpo"),
-        ({"header": ["1"], "body": ["", "R$ 1"], "buttons": {1: "x"}}, "template_param_empty", "corpo"),
-        ({"header": ["1"], "body": [["lista"], "R$ 1"], "buttons": {1: "x"}}, "template_param_format", "corpo"),
+        (
+            {"header": ["1"], "body": ["Maria\nSantos", "R$ 1"], "buttons": {1: "x"}},
+            "template_param_format",
+            "corpo",
+        ),
+        (
+            {"header": ["1"], "body": ["Maria     Santos", "R$ 1"], "buttons": {1: "x"}},
+            "template_param_format",
+            "corpo",
+        ),
+        (
+            {"header": ["1"], "body": ["", "R$ 1"], "buttons": {1: "x"}},
+            "template_param_empty",
+            "corpo",
+        ),
+        (
+            {"header": ["1"], "body": [["lista"], "R$ 1"], "buttons": {1: "x"}},
+            "template_param_format",
+            "corpo",
+        ),
     ],
 )
 def test_mismatches_are_refused_with_a_specific_error(values, code, field):
@@ -66,7 +109,10 @@ def test_mismatches_are_refused_with_a_specific_error(values, code, field):
 
 def test_named_placeholders_take_names():
     message = fill(NAMED, body={"nome": "Maria", "protocolo": "2026000001"})
-    assert [(p.name, p.text) for p in message.components[0].parameters] == [("nome", "Maria"), ("protocolo", "2026000001")]
+    assert [(p.name, p.text) for p in message.components[0].parameters] == [
+        ("nome", "Maria"),
+        ("protocolo", "2026000001"),
+    ]
     with pytest.raises(InvalidContent, match="faltam protocolo"):
         fill(NAMED, body={"nome": "Maria"})
     with pytest.raises(InvalidContent, match="variáveis nomeadas"):
@@ -74,7 +120,7 @@ def test_named_placeholders_take_names():
 
 
 def test_media_header_needs_a_link():
-    with pytest.raises(InvalidContent, match="imagem|image"):
+    with pytest.raises(InvalidContent, match=r"imagem|image"):
         fill(IMAGE_HEADER)
     message = fill(IMAGE_HEADER, header_media_link="https://cdn.example/x.jpg")
     assert message.components[0].parameters[0].type == "image"
@@ -94,7 +140,10 @@ def test_too_long_once_filled():
         [{"type": "HEADER", "text": "sem corpo"}],
         [{"type": "BODY", "text": "{{1}} e {{nome}}"}],
         [{"type": "BODY", "text": "{{2}} antes de {{1}}"}],
-        [{"type": "BODY", "text": "ok"}, {"type": "BUTTONS", "buttons": [{"type": "NADA", "text": "x"}]}],
+        [
+            {"type": "BODY", "text": "ok"},
+            {"type": "BUTTONS", "buttons": [{"type": "NADA", "text": "x"}]},
+        ],
     ],
 )
 def test_template_definitions_are_validated(components):
@@ -128,7 +177,9 @@ def test_a_good_send_is_accepted_by_the_fake_which_checks_the_same_counts(kit, f
 
 def test_unknown_or_unapproved_template(kit, channel):
     with pytest.raises(InvalidContent) as invalid:
-        message_send_template(actor=kit.actor(Role.OPERATOR), channel=channel, to="11987654321", template="nao_existe")
+        message_send_template(
+            actor=kit.actor(Role.OPERATOR), channel=channel, to="11987654321", template="nao_existe"
+        )
     assert invalid.value.code == "template_not_found"
     template_save(tenant=kit.tenant, channel_id=channel.pk,
                   data=TemplateInput(name="pendente", language="pt_BR", category="utility",
@@ -136,7 +187,9 @@ def test_unknown_or_unapproved_template(kit, channel):
     from formaliza.conversations.errors import MessageRefused
 
     with pytest.raises(MessageRefused) as refused:
-        message_send_template(actor=kit.actor(Role.OPERATOR), channel=channel, to="11987654321", template="pendente")
+        message_send_template(
+            actor=kit.actor(Role.OPERATOR), channel=channel, to="11987654321", template="pendente"
+        )
     assert refused.value.code == "template_not_approved"
 
 
@@ -146,7 +199,11 @@ def test_sync_brings_the_providers_templates(kit, fake_api, channel):
                                 "components": [{"type": "BODY", "text": "Olá {{1}}"}]})  # fmt: skip
     assert template_sync(tenant=kit.tenant, channel_id=channel.pk) == 1
     template = channel.templates.get()
-    assert (template.name, template.category, template.status) == ("boas_vindas", "marketing", "approved")
+    assert (template.name, template.category, template.status) == (
+        "boas_vindas",
+        "marketing",
+        "approved",
+    )
     assert template_sync(tenant=kit.tenant, channel_id=channel.pk) == 1  # an update, not a copy
     assert channel.templates.count() == 1
 

@@ -35,17 +35,23 @@ def _template(tenant, fake, channel):
 
 
 def _send(actor, channel, to="11987654321"):
-    return message_send_template(actor=actor, channel=channel, to=to, template="convite", variables=["Maria"])
+    return message_send_template(
+        actor=actor, channel=channel, to=to, template="convite", variables=["Maria"]
+    )
 
 
-def test_interrupted_dispatch_waits_for_a_receipt_then_fails_visibly_without_resending(kit, fake_api, channel, handlers):
+def test_interrupted_dispatch_waits_for_a_receipt_then_fails_visibly_without_resending(
+    kit, fake_api, channel, handlers
+):
     _template(kit.tenant, fake_api, channel)
     message = _send(kit.actor(Role.OPERATOR), channel)
     following = _send(kit.actor(Role.OPERATOR), channel)
     DBTaskResult.objects.all().delete()
     # What a worker killed during the provider call leaves behind: claimed, attempt recorded.
     _claim(message.pk, 0)
-    Message.objects.filter(pk=message.pk).update(claimed_until=clock.now() - dt.timedelta(seconds=1))
+    Message.objects.filter(pk=message.pk).update(
+        claimed_until=clock.now() - dt.timedelta(seconds=1)
+    )
     from formaliza.conversations.services import message_dispatch, messages_sweep
 
     assert messages_sweep() >= 1
@@ -63,7 +69,9 @@ def test_interrupted_dispatch_waits_for_a_receipt_then_fails_visibly_without_res
     assert ("status", message.pk, "failed") in handlers
     following.refresh_from_db()
     assert following.status == "accepted"  # the next message was not stuck behind it
-    assert [s["payload"]["template"]["components"][0]["parameters"][0]["text"] for s in fake_api.sent] == ["Maria"]
+    assert [
+        s["payload"]["template"]["components"][0]["parameters"][0]["text"] for s in fake_api.sent
+    ] == ["Maria"]
     assert len(fake_api.sent) == 1  # the interrupted one was never sent again
 
 
@@ -101,7 +109,12 @@ def test_worker_killed_during_the_provider_call_sends_once_and_completes_from_th
         from formaliza.accounts.actors import Actor
 
         message = _send(Actor.of_system(tenant, "teste"), channel)
-        env = {**os.environ, "DATABASE_URL": _database_url(), "FAKE_PROVIDER_URL": fake.url, "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "FAKE_PROVIDER_URL": fake.url,
+            "LOG_LEVEL": "WARNING",
+        }
         worker = subprocess.Popen(
             [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*",
              "--interval", "0.1", "--no-reload", "--no-startup-delay", "--worker-id", "doomed", "-v", "0"],

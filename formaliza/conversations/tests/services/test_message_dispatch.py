@@ -67,9 +67,17 @@ def test_the_request_is_the_cloud_api_format_with_bearer_token(kit, meta, receiv
     assert (request.method, request.path) == ("POST", "/v21.0/123/messages")
     assert request.headers["Authorization"] == "Bearer EAAG-token"
     body = request.json()
-    assert (body["messaging_product"], body["to"], body["type"]) == ("whatsapp", "5511987654321", "template")
+    assert (body["messaging_product"], body["to"], body["type"]) == (
+        "whatsapp",
+        "5511987654321",
+        "template",
+    )
     message.refresh_from_db()
-    assert (message.status, message.provider_message_id, message.attempts) == ("accepted", "wamid.SCRIPTED1", 1)
+    assert (message.status, message.provider_message_id, message.attempts) == (
+        "accepted",
+        "wamid.SCRIPTED1",
+        1,
+    )
     assert message.handle.wa_id == "5511987654321"  # what Meta calls the number, for next time
 
 
@@ -84,7 +92,9 @@ def test_the_request_is_the_cloud_api_format_with_bearer_token(kit, meta, receiv
         (400, meta_error(4, "Application request limit reached"), "4"),
     ],
 )
-def test_retryable_errors_are_retried_with_backoff(kit, meta, receiver, handlers, status, body, code):
+def test_retryable_errors_are_retried_with_backoff(
+    kit, meta, receiver, handlers, status, body, code
+):
     receiver.reply(status, body)
     receiver.reply(200, accepted(2))
     message = send(kit, meta)
@@ -101,7 +111,11 @@ def test_retryable_errors_are_retried_with_backoff(kit, meta, receiver, handlers
     later()
 
     message.refresh_from_db()
-    assert (message.status, message.attempts, message.provider_message_id) == ("accepted", 2, "wamid.SCRIPTED2")
+    assert (message.status, message.attempts, message.provider_message_id) == (
+        "accepted",
+        2,
+        "wamid.SCRIPTED2",
+    )
     assert [a.outcome for a in message.dispatches.all()] == ["retry", "accepted"]
     assert len(receiver.requests) == 2
 
@@ -117,7 +131,9 @@ def test_retryable_errors_are_retried_with_backoff(kit, meta, receiver, handlers
         (meta_error(368, "Temporarily blocked"), "368", "bloqueado"),
     ],
 )
-def test_terminal_errors_fail_at_once_with_metas_code_explained(kit, meta, receiver, handlers, body, code, words):
+def test_terminal_errors_fail_at_once_with_metas_code_explained(
+    kit, meta, receiver, handlers, body, code, words
+):
     receiver.reply(400, body)
     message = send(kit, meta)
 
@@ -159,15 +175,19 @@ def test_messages_to_one_client_go_in_order_even_when_the_first_is_retried(kit, 
     receiver.reply(503, "")
     for n in range(2, 5):
         receiver.reply(200, accepted(n))
-    first, second, third = (send(kit, meta, n) for n in (1, 2, 3))
+    _first, second, _third = (send(kit, meta, n) for n in (1, 2, 3))
 
     run_queued_tasks()
-    assert [r.json()["template"]["components"][0]["parameters"][0]["text"] for r in receiver.requests] == ["1"]
+    assert [
+        r.json()["template"]["components"][0]["parameters"][0]["text"] for r in receiver.requests
+    ] == ["1"]
     second.refresh_from_db()
     assert second.status == "queued"  # waits for the first
 
     later()
-    texts = [r.json()["template"]["components"][0]["parameters"][0]["text"] for r in receiver.requests]
+    texts = [
+        r.json()["template"]["components"][0]["parameters"][0]["text"] for r in receiver.requests
+    ]
     assert texts == ["1", "1", "2", "3"]
     assert set(Message.objects.values_list("status", flat=True)) == {"accepted"}
 
@@ -209,7 +229,9 @@ def test_lost_tasks_are_found_by_the_sweep(kit, meta, receiver):
     receiver.reply(200, accepted(1))
     message = send(kit, meta)
     DBTaskResult.objects.all().delete()  # the queue lost it
-    Message.objects.filter(pk=message.pk).update(next_attempt_at=clock.now() - dt.timedelta(minutes=5))
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=clock.now() - dt.timedelta(minutes=5)
+    )
     assert messages_sweep() == 1
     run_queued_tasks()
     message.refresh_from_db()

@@ -67,11 +67,11 @@ def test_free_text_goes_inside_the_window_and_not_after_it_closes(kit, fake_api,
     )
     assert (message.status, message.kind) == ("queued", "text")
 
-    with time_machine.travel(clock.now() + dt.timedelta(hours=24, minutes=1)):
-        with pytest.raises(MessageRefused) as refused:
-            message_send_text(
-                actor=kit.actor(Role.ATTENDANT), channel=channel, to=PHONE, text="Oi de novo"
-            )
+    later = clock.now() + dt.timedelta(hours=24, minutes=1)
+    with time_machine.travel(later), pytest.raises(MessageRefused) as refused:
+        message_send_text(
+            actor=kit.actor(Role.ATTENDANT), channel=channel, to=PHONE, text="Oi de novo"
+        )
     assert "Última mensagem do cliente" in refused.value.message
 
 
@@ -127,7 +127,7 @@ def test_opted_out_client_gets_nothing(kit, fake_api, channel, templates):
             to=PHONE,
             template="convite",
             variables=["Maria"],
-        ),  # fmt: skip
+        ),
     ):
         with pytest.raises(MessageRefused) as refused:
             send()
