@@ -80,11 +80,15 @@ def test_text_creates_contact_handle_conversation_and_message(kit, channel, hand
     assert handlers == [("inbound", message.pk)]
 
 
-def test_legacy_8_digit_wa_id_is_the_same_contact_as_the_9_digit_phone(kit, make_input, channel):
-    from formaliza.proposals.services import proposal_create
+def test_legacy_8_digit_wa_id_is_the_same_contact_as_the_9_digit_phone(kit, channel):
+    from formaliza.contacts.services import contact_upsert_person
+    from formaliza.core import br
 
-    created = proposal_create(actor=kit.actor(), data=make_input(mobile="(31) 98765-4321"))
-    contact = created.proposal.contact
+    # The client was typed (in the pipeline) with the current 9-digit mobile.
+    contact = contact_upsert_person(
+        tenant=kit.tenant, cpf="52998224725", name="João Souza",
+        phones=[br.phone_parse("(31) 98765-4321")],
+    )  # fmt: skip
 
     receive(channel, "text_legacy_wa_id")
 
