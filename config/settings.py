@@ -278,6 +278,7 @@ NAVIGATION = [
     ("Formalizações", "proposals:formalizations", "proposal.view"),
     ("Conversas", "conversations:list", "conversation.view"),
     ("Simulador", "conversations:simulator", "conversation.simulate"),
+    ("Modelos", "conversations:templates_all", "template.manage"),
     ("Canais", "conversations:channels", "channel.manage"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),

@@ -7,6 +7,7 @@ app_name = "conversations"
 urlpatterns = [
     path("", inbox.conversation_list, name="list"),
     path("webhook/<uuid:channel_key>/", webhook.webhook, name="webhook"),
+    path("modelos/", setup.templates_overview, name="templates_all"),
     path("canais/", setup.channel_list, name="channels"),
     path("canais/<int:channel_id>/", setup.channel_detail, name="channel_detail"),
     path(

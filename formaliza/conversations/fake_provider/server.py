@@ -398,10 +398,7 @@ class FakeProvider:
             payload = json.loads(body)
         except ValueError as exc:
             raise zenvia_fail(400, "VALIDATION_ERROR", "Validation error") from exc
-        sender = self.zenvia.get(str(payload.get("from", "")))
-        if sender is None and self.loader is not None:
-            self.loader(self, "zenvia:" + str(payload.get("from", "")))
-            sender = self.zenvia.get(str(payload.get("from", "")))
+        sender = self._sender(str(payload.get("from", "")))
         if sender is None or headers.get("x-api-token") != sender.token:
             raise zenvia_fail(401, "AUTHENTICATION_ERROR", "No authorization token was found")
         problem = rules.validate_zenvia(channel, payload)
@@ -477,8 +474,16 @@ class FakeProvider:
         self._meta_post(number, envelope)
         return {"message_id": message["id"], "wa_id": wa_id}
 
+    def _sender(self, sender_id: str) -> ZenviaSender | None:
+        with self._lock:
+            sender = self.zenvia.get(sender_id)
+        if sender is None and self.loader is not None:
+            self.loader(self, "zenvia:" + sender_id)
+            sender = self.zenvia.get(sender_id)
+        return sender
+
     def _zenvia_client(self, spec: dict) -> dict:
-        sender = self.zenvia.get(str(spec["sender_id"]))
+        sender = self._sender(str(spec["sender_id"]))
         if sender is None:
             raise Reply(404, {"error": "remetente não registrado no simulador"})
         event = payloads.zenvia_message_event(

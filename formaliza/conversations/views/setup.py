@@ -116,6 +116,17 @@ def inbound_event_reprocess(request, channel_id: int, event_id: int):
 
 
 @perm_required(Perm.TEMPLATE_MANAGE)
+def templates_overview(request):
+    channels = selectors.channel_list(tenant=request.tenant).exclude(kind=Channel.Kind.EMAIL)
+    templates = selectors.template_list(tenant=request.tenant)
+    return render(
+        request,
+        "conversations/templates_overview.html",
+        {"channels": channels, "templates": templates},
+    )
+
+
+@perm_required(Perm.TEMPLATE_MANAGE)
 def template_list(request, channel_id: int):
     channel = selectors.channel_get(tenant=request.tenant, channel_id=channel_id)
     if channel is None:

@@ -99,6 +99,11 @@ def _spec(request, channel: Channel, phone: br.Phone) -> dict | None:
     kind = request.POST.get("type", "text")
     if kind not in REPLY_TYPES:
         return None
+    if channel.kind == Channel.Kind.SMS:  # the client texts the Zenvia sender
+        text = request.POST.get("text", "").strip()[:1520]
+        return (
+            {"sender_id": channel.sender_id, "from": phone.digits, "text": text} if text else None
+        )
     spec = {
         "phone_number_id": channel.phone_number_id, "from": phone.digits,
         "name": request.POST.get("name", "Cliente Simulado")[:80], "type": kind,

@@ -83,7 +83,7 @@
     input.value = "";
     send({ type: "text", text: text });
   });
-  file.addEventListener("change", function () {
+  if (file) file.addEventListener("change", function () {
     const chosen = file.files[0];
     if (!chosen) return;
     const kind = chosen.type.indexOf("image/") === 0 ? "image" : "document";
