@@ -153,3 +153,28 @@ def test_secrets_are_encrypted_at_rest(channel):
         stored, (fresh.access_token, fresh.app_secret, fresh.verify_token), strict=True
     ):
         assert plain and plain not in raw
+
+
+def test_the_stored_task_row_is_what_the_tasks_api_writes(channel):
+    """On PostgreSQL the intake writes event and task in one statement; the task row must be
+    exactly what `enqueue` would have written (on SQLite the intake calls `enqueue` itself)."""
+    from django.forms.models import model_to_dict
+
+    from formaliza.conversations.services.intake import inbound_event_store
+    from formaliza.conversations.tasks import inbound_event_process
+
+    assert inbound_event_store(channel_id=channel.pk, body=b'{"a": 1}') is True
+    assert inbound_event_store(channel_id=channel.pk, body=b'{"a": 1}') is False  # the same body
+    event = InboundEvent.objects.get()
+    (stored,) = DBTaskResult.objects.all()
+    reference = DBTaskResult.objects.get(pk=inbound_event_process.enqueue(event.pk).id)
+    ignore = {"id", "enqueued_at"}
+    assert {k: v for k, v in model_to_dict(stored).items() if k not in ignore} == {
+        k: v for k, v in model_to_dict(reference).items() if k not in ignore
+    }
+    assert stored.task_result.args == [event.pk]
+
+    run_queued_tasks()
+    event.refresh_from_db()
+    assert event.status == "failed"  # '{"a": 1}' is not a WhatsApp webhook: kept for review
+    assert "não reconhecido" in event.error
