@@ -245,6 +245,10 @@ CONVERSATION_UNCERTAIN_GRACE_SECONDS = int(
 # Longest a worker sleeps for a throughput or pacing slot before rescheduling instead.
 CONVERSATION_LIMITER_MAX_WAIT_SECONDS = 2.0
 CONVERSATION_IDLE_CLOSE_HOURS = float(os.environ.get("CONVERSATION_IDLE_CLOSE_HOURS", "24"))
+# Raw webhook bodies of processed events are deleted after this many days (failed ones stay).
+CONVERSATION_RAW_EVENT_RETENTION_DAYS = int(
+    os.environ.get("CONVERSATION_RAW_EVENT_RETENTION_DAYS", "30")
+)
 CONVERSATION_WEBHOOK_CHANNEL_CACHE_SECONDS = 30
 CONVERSATION_EMAIL_MAX_BYTES = 20 * 1024 * 1024
 CONVERSATION_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get(

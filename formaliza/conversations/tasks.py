@@ -35,4 +35,7 @@ def conversations_sweep() -> dict:
         "closed": conversations.conversations_close_idle(
             idle_hours=settings.CONVERSATION_IDLE_CLOSE_HOURS
         ),
+        "pruned": inbound.inbound_events_prune(
+            older_than_days=settings.CONVERSATION_RAW_EVENT_RETENTION_DAYS
+        ),
     }

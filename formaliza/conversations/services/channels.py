@@ -75,6 +75,8 @@ def _validate(tenant: Tenant, data: ChannelInput, existing: Channel | None) -> N
         errors.add("name", "required", "Informe um nome para o canal.")
     if data.kind not in K.values:
         errors.add("kind", "invalid", "Tipo de canal desconhecido.")
+    elif data.provider == P.TWILIO:
+        errors.add("provider", "unavailable", "O provedor Twilio ainda não está disponível.")
     elif data.provider not in PROVIDERS_BY_KIND[data.kind]:
         errors.add("provider", "invalid", "Este provedor não atende este tipo de canal.")
     has = lambda name: bool(getattr(data, name) or (existing and getattr(existing, name)))  # noqa: E731

@@ -295,3 +295,15 @@ def inbound_events_sweep(*, older_than_seconds: int = 120, limit: int = 1000) ->
     for event_id in pending:
         task.enqueue(event_id)
     return len(pending)
+
+
+def inbound_events_prune(*, older_than_days: int, limit: int = 5000) -> int:
+    """Raw bodies of processed events are kept for a while (audit, reprocessing) and then
+    deleted; what they said lives on in messages, receipts and alerts. Failed events stay."""
+    cutoff = clock.now() - dt.timedelta(days=older_than_days)
+    ids = list(
+        InboundEvent.objects.filter(
+            status=InboundEvent.Status.PROCESSED, received_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    return InboundEvent.objects.filter(pk__in=ids).delete()[0]

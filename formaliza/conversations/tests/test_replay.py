@@ -174,3 +174,24 @@ def test_the_same_event_processed_twice_is_a_no_op(channel, handlers):
     run_queued_tasks()
     assert Message.objects.count() == 1
     assert len(handlers) == 1
+
+
+def test_the_sweep_requeues_lost_event_tasks_and_prunes_old_raw_bodies(channel):
+    import datetime as dt
+
+    from django_tasks_db.models import DBTaskResult
+
+    from formaliza.conversations.services.inbound import inbound_events_prune, inbound_events_sweep
+    from formaliza.core import clock
+
+    post_signed(channel, fixture("text"))
+    DBTaskResult.objects.all().delete()  # the queue lost the processing task
+    InboundEvent.objects.update(received_at=clock.now() - dt.timedelta(minutes=5))
+    assert inbound_events_sweep() == 1
+    run_queued_tasks()
+    assert Message.objects.count() == 1
+
+    assert inbound_events_prune(older_than_days=30) == 0
+    InboundEvent.objects.update(received_at=clock.now() - dt.timedelta(days=31))
+    assert inbound_events_prune(older_than_days=30) == 1
+    assert Message.objects.count() == 1  # what the event said stays
