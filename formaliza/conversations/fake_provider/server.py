@@ -16,8 +16,6 @@ the legacy 8-digit WhatsApp id, as commonly observed on the real platform.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import heapq
 import itertools
 import json
@@ -25,85 +23,28 @@ import logging
 import re
 import threading
 import time
-import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from formaliza.conversations.fake_provider import payloads, rules
+from formaliza.conversations.fake_provider import payloads
+from formaliza.conversations.fake_provider.base import (
+    Delivery,
+    Number,
+    Reply,
+    ZenviaSender,
+    meta_fail,
+)
+from formaliza.conversations.fake_provider.graph import GraphAPI
+from formaliza.conversations.fake_provider.zenvia import ZenviaAPI
 
 logger = logging.getLogger(__name__)
 
-WINDOW_SECONDS = 24 * 3600
 
-
-@dataclass
-class Number:
-    phone_number_id: str
-    access_token: str
-    app_secret: str
-    callback_url: str = ""
-    waba_id: str = ""
-    display_phone: str = "5511900000000"
-    verify_token: str = ""
-    throughput: int = 80
-    pair_interval: float = 6.0
-    pair_burst: int = 10
-    enforce_window: bool = True
-
-
-@dataclass
-class ZenviaSender:
-    sender_id: str
-    token: str
-    webhook_secret: str
-    callback_url: str = ""
-    channel: str = "sms"
-
-
-@dataclass(order=True)
-class Delivery:
-    due: float
-    seq: int
-    url: str = field(compare=False)
-    body: bytes = field(compare=False)
-    headers: dict = field(compare=False)
-    attempts: int = field(default=0, compare=False)
-
-
-class Reply(Exception):
-    def __init__(self, status: int, payload: dict):
-        super().__init__(status)
-        self.status = status
-        self.payload = payload
-
-
-def meta_fail(status: int, code: int, message: str, details: str = "") -> Reply:
-    return Reply(
-        status,
-        {
-            "error": {
-                "message": f"(#{code}) {message}",
-                "type": "OAuthException",
-                "code": code,
-                "error_data": {"messaging_product": "whatsapp", "details": details or message},
-                "fbtrace_id": uuid.uuid4().hex[:20],
-            }
-        },
-    )
-
-
-def zenvia_fail(status: int, code: str, message: str, details: list | None = None) -> Reply:
-    return Reply(status, {"code": code, "message": message, "details": details or []})
-
-
-class FakeProvider:
+class FakeProvider(GraphAPI, ZenviaAPI):
     def __init__(
         self,
         *,
@@ -242,258 +183,6 @@ class FakeProvider:
             self._pair_tat[key] = tat + number.pair_interval
             return True
 
-    # --- Graph API: sending ----------------------------------------------------------------------
-    def _auth(self, number: Number, headers: dict) -> None:
-        if headers.get("authorization", "") != f"Bearer {number.access_token}":
-            raise meta_fail(401, 190, "Invalid OAuth access token - Cannot parse access token")
-
-    def graph_send(self, phone_number_id: str, headers: dict, body: bytes) -> dict:
-        number = self._number(phone_number_id)
-        if number is None:
-            raise meta_fail(
-                400,
-                100,
-                f"Unsupported post request. Object with ID '{phone_number_id}' does not exist",
-            )
-        self._auth(number, headers)
-        try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            raise meta_fail(400, 100, "Invalid JSON") from exc
-        now = time.time()
-        to = re.sub(r"\D", "", str(payload.get("to", "")))
-        if payload.get("messaging_product") != "whatsapp" or not to:
-            raise meta_fail(400, 100, "Invalid parameter", "messaging_product and to are required")
-        problem = rules.validate_message(
-            payload, templates=self.templates.get(number.waba_id, []), media=self.media
-        )
-        if problem is not None:
-            self.refused.append(
-                {"phone_number_id": phone_number_id, "payload": payload, "code": problem[1]}
-            )
-            raise meta_fail(*problem)
-        wa_id = rules.wa_id_of(to)
-        if not self._throughput_ok(number, now):
-            raise meta_fail(
-                400, 130429, "Rate limit hit", "Cloud API message throughput has been reached."
-            )
-        if not self._pair_ok(number, wa_id, now):
-            raise meta_fail(
-                400, 131056, "(Business Account, Consumer Account) pair rate limit hit",
-                "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
-            )  # fmt: skip
-        if self.send_delay:
-            self.in_flight.set()
-            time.sleep(self.send_delay)
-        message_id = payloads.wamid()
-        with self._lock:
-            self.sent.append(
-                {
-                    "phone_number_id": phone_number_id,
-                    "id": message_id,
-                    "wa_id": wa_id,
-                    "at": now,
-                    "payload": payload,
-                }
-            )
-        self._statuses_after_send(number, payload, message_id, wa_id, now)
-        return {
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": payload.get("to"), "wa_id": wa_id}],
-            "messages": [{"id": message_id, "message_status": "accepted"}],
-        }
-
-    def _statuses_after_send(
-        self, number: Number, payload: dict, message_id: str, wa_id: str, now: float
-    ) -> None:
-        kind = payload.get("type")
-        callback = str(payload.get("biz_opaque_callback_data", ""))
-        category = "utility"
-        if kind == "template":
-            name = (payload.get("template") or {}).get("name")
-            found = next(
-                (t for t in self.templates.get(number.waba_id, []) if t["name"] == name), {}
-            )
-            category = str(found.get("category", "UTILITY")).lower()
-        error = None
-        if wa_id.endswith("0000"):
-            error = payloads.meta_error(131026, "Message undeliverable", "Message Undeliverable.")
-        elif kind != "template" and number.enforce_window:
-            opened = self.windows.get((number.phone_number_id, wa_id))
-            if opened is None or now - opened > WINDOW_SECONDS:
-                error = payloads.meta_error(
-                    131047, "Re-engagement message",
-                    "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-                )  # fmt: skip
-
-        def status(name: str, delay: float, err: dict | None = None) -> None:
-            item = payloads.meta_status(
-                message_id=message_id, status=name, recipient_id=wa_id, callback_data=callback,
-                category=category, error=err,
-            )  # fmt: skip
-            envelope = payloads.meta_statuses(
-                waba_id=number.waba_id, phone_number_id=number.phone_number_id,
-                display_phone=number.display_phone, statuses=[item],
-            )  # fmt: skip
-            self._meta_post(number, envelope, delay)
-
-        if error is not None:
-            status("failed", self.status_delay, error)
-            return
-        status("sent", self.status_delay)
-        status("delivered", self.status_delay * 2)
-        if self.read_after is not None:
-            status("read", self.read_after)
-
-    # --- Graph API: media and templates ------------------------------------------------------------
-    def graph_upload(self, phone_number_id: str, headers: dict, body: bytes) -> dict:
-        number = self._number(phone_number_id)
-        if number is None:
-            raise meta_fail(400, 100, "Unsupported post request.")
-        self._auth(number, headers)
-        form = _multipart(headers.get("content-type", ""), body)
-        file_part = form.get("file")
-        if form.get("messaging_product", (b"",))[0] != b"whatsapp" or file_part is None:
-            raise meta_fail(
-                400, 100, "Invalid parameter", "file and messaging_product are required"
-            )
-        content, mime = file_part[0], file_part[1]
-        problem = rules.media_problem(mime, len(content))
-        if problem:
-            raise meta_fail(400, 131053, "Media upload error", problem)
-        media_id = str(uuid.uuid4().int)[:16]
-        with self._lock:
-            self.media[media_id] = (content, mime)
-        return {"id": media_id}
-
-    def add_media(self, content: bytes, mime: str) -> str:
-        media_id = str(uuid.uuid4().int)[:16]
-        with self._lock:
-            self.media[media_id] = (content, mime)
-        return media_id
-
-    def graph_media_info(self, media_id: str, headers: dict) -> dict:
-        if not headers.get("authorization", "").startswith("Bearer "):
-            raise meta_fail(401, 190, "Invalid OAuth access token")
-        with self._lock:
-            found = self.media.get(media_id)
-        if found is None:
-            raise meta_fail(404, 100, "Unsupported get request. Object does not exist")
-        content, mime = found
-        return {
-            "messaging_product": "whatsapp",
-            "url": f"{self.url}/_media/{media_id}?ext={int(time.time())}",
-            "mime_type": mime,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "file_size": str(len(content)),
-            "id": media_id,
-        }
-
-    def graph_templates(self, waba_id: str) -> dict:
-        return {"data": list(self.templates.get(waba_id, [])), "paging": {"cursors": {}}}
-
-    # --- Zenvia ------------------------------------------------------------------------------
-    def zenvia_send(self, channel: str, headers: dict, body: bytes) -> dict:
-        try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            raise zenvia_fail(400, "VALIDATION_ERROR", "Validation error") from exc
-        sender = self._sender(str(payload.get("from", "")))
-        if sender is None or headers.get("x-api-token") != sender.token:
-            raise zenvia_fail(401, "AUTHENTICATION_ERROR", "No authorization token was found")
-        problem = rules.validate_zenvia(channel, payload)
-        if problem:
-            raise zenvia_fail(
-                400,
-                "VALIDATION_ERROR",
-                "Validation error",
-                [{"code": "INVALID", "message": problem}],
-            )
-        message_id = str(uuid.uuid4())
-        to = str(payload["to"])
-        with self._lock:
-            self.sent.append(
-                {
-                    "sender_id": sender.sender_id,
-                    "id": message_id,
-                    "to": to,
-                    "at": time.time(),
-                    "payload": payload,
-                }
-            )
-        if to.endswith("0000"):
-            causes = [{"channelErrorCode": "UNDELIVERABLE", "reason": "Número inexistente"}]
-            self._zenvia_post(
-                sender,
-                payloads.zenvia_status_event(
-                    channel=channel, message_id=message_id, code="NOT_DELIVERED", causes=causes
-                ),
-                self.status_delay,
-            )
-        else:
-            self._zenvia_post(
-                sender,
-                payloads.zenvia_status_event(channel=channel, message_id=message_id, code="SENT"),
-                self.status_delay,
-            )
-            self._zenvia_post(
-                sender,
-                payloads.zenvia_status_event(
-                    channel=channel, message_id=message_id, code="DELIVERED"
-                ),
-                self.status_delay * 2,
-            )
-        return {
-            **payload,
-            "id": message_id,
-            "direction": "OUT",
-            "channel": channel,
-            "timestamp": payloads._iso(),
-        }
-
-    # --- the client side ---------------------------------------------------------------------------
-    def client_says(self, spec: dict) -> dict:
-        """Post an inbound message as the client would produce it (simulator, tests)."""
-        if spec.get("sender_id"):
-            return self._zenvia_client(spec)
-        number = self._number(str(spec.get("phone_number_id", "")))
-        if number is None:
-            raise Reply(404, {"error": "número não registrado no simulador"})
-        wa_id = rules.wa_id_of(re.sub(r"\D", "", str(spec.get("from", ""))))
-        message_type, body = rules.inbound_body(spec, self)
-        message = payloads.meta_message(
-            wa_id=wa_id, message_type=message_type, body=body,
-            context_id=str(spec.get("context_id", "")),
-        )  # fmt: skip
-        envelope = payloads.meta_inbound(
-            waba_id=number.waba_id, phone_number_id=number.phone_number_id,
-            display_phone=number.display_phone, wa_id=wa_id,
-            profile_name=str(spec.get("name", "Cliente")), messages=[message],
-        )  # fmt: skip
-        self.open_window(number.phone_number_id, wa_id)
-        self._meta_post(number, envelope)
-        return {"message_id": message["id"], "wa_id": wa_id}
-
-    def _sender(self, sender_id: str) -> ZenviaSender | None:
-        with self._lock:
-            sender = self.zenvia.get(sender_id)
-        if sender is None and self.loader is not None:
-            self.loader(self, "zenvia:" + sender_id)
-            sender = self.zenvia.get(sender_id)
-        return sender
-
-    def _zenvia_client(self, spec: dict) -> dict:
-        sender = self._sender(str(spec["sender_id"]))
-        if sender is None:
-            raise Reply(404, {"error": "remetente não registrado no simulador"})
-        event = payloads.zenvia_message_event(
-            channel=sender.channel, sender=re.sub(r"\D", "", str(spec.get("from", ""))),
-            to=sender.sender_id, contents=[{"type": "text", "text": str(spec.get("text", ""))}],
-            visitor_name=str(spec.get("name", "")),
-        )  # fmt: skip
-        self._zenvia_post(sender, event)
-        return {"message_id": event["message"]["id"]}
-
     # --- HTTP ----------------------------------------------------------------------------------------
     def route(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, bytes, str]:
         parts = urlsplit(path)
@@ -590,21 +279,3 @@ class FakeProvider:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-
-
-def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
-    message = BytesParser(policy=default_policy).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body
-    )
-    parts: dict[str, tuple[bytes, str]] = {}
-    if not message.is_multipart():
-        return parts
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if name:
-            parts[name] = (part.get_payload(decode=True) or b"", part.get_content_type())
-    return parts
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
