@@ -221,9 +221,11 @@ CONVERSATION_PROVIDERS = {
     "zenvia": "formaliza.conversations.adapters.zenvia.ZenviaProvider",
     "email": "formaliza.conversations.adapters.email.EmailProvider",
     "fake": "formaliza.conversations.adapters.fake.FakeProvider",
+    "twilio": "formaliza.conversations.adapters.twilio.TwilioProvider",
 }
 META_GRAPH_API_URL = os.environ.get("META_GRAPH_API_URL", "https://graph.facebook.com/v21.0")
 ZENVIA_API_URL = os.environ.get("ZENVIA_API_URL", "https://api.zenvia.com/v2")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com/2010-04-01")
 # The local fake provider (Meta Graph API + Zenvia wire formats) used by `fake` channels;
 # `manage.py serve` starts it unless FAKE_PROVIDER_SERVE=false.
 FAKE_PROVIDER_URL = os.environ.get("FAKE_PROVIDER_URL", "http://127.0.0.1:8025").rstrip("/")

@@ -109,6 +109,20 @@ PROVIDER_ERRORS: dict[str, tuple[bool, str]] = {
     "media_type": (False, "Tipo de arquivo não aceito pelo WhatsApp para este tipo de mídia."),
     "media_hash": (False, "O arquivo baixado não confere com o hash informado pela Meta."),
     "media_expired": (False, "A mídia expirou na Meta antes de ser baixada."),
+    # Twilio
+    "twilio_20429": (True, "Limite de requisições da Twilio atingido."),
+    "twilio_63018": (True, "Limite de mensagens do número na Twilio atingido."),
+    "twilio_63016": (
+        False,
+        "Fora da janela de 24 horas: só um modelo aprovado (ContentSid) pode ser enviado.",
+    ),
+    "twilio_21211": (False, "Número de destino inválido para a Twilio."),
+    "twilio_21610": (False, "O cliente respondeu STOP e não recebe mais mensagens deste número."),
+    "twilio_30003": (False, "Aparelho do cliente inacessível (desligado ou sem sinal)."),
+    "twilio_30005": (False, "Número de destino desconhecido ou inexistente."),
+    "twilio_30006": (False, "O destino é um telefone fixo ou não recebe mensagens."),
+    "twilio_30007": (False, "Mensagem bloqueada por filtro da operadora."),
+    "twilio_media": (False, "Envio de arquivos pela Twilio não é suportado nesta versão."),
 }
 
 

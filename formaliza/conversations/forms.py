@@ -34,6 +34,7 @@ class ChannelForm(forms.Form):
         label="WhatsApp Business Account ID", required=False, max_length=40
     )
     display_phone_number = forms.CharField(label="Número do canal", required=False, max_length=20)
+    account_id = forms.CharField(label="Account SID (Twilio)", required=False, max_length=64)
     sender_id = forms.CharField(
         label="Remetente (Zenvia) ou e-mail de envio", required=False, max_length=120
     )

@@ -23,11 +23,13 @@ class ChannelConfig:
     kind: str
     phone_number_id: str = ""
     business_account_id: str = ""
+    account_id: str = ""
     sender_id: str = ""
     access_token: str = ""
     app_secret: str = ""
     verify_token: str = ""
     api_base_url: str = ""
+    webhook_url: str = ""  # our URL for this channel (status callbacks, signature checks)
     # Tenant-typed base URLs go through the SSRF guard; ours (Meta's, the local fake) do not.
     check_urls: bool = False
     allow_private: tuple[str, ...] = ()

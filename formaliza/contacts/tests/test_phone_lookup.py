@@ -13,7 +13,10 @@ from formaliza.core import br
 
 def test_lookup_by_e164_or_by_the_legacy_wa_id(kit):
     contact = contact_upsert_person(
-        tenant=kit.tenant, cpf="52998224725", name="João", phones=[br.phone_parse("(31) 98765-4321")]
+        tenant=kit.tenant,
+        cpf="52998224725",
+        name="João",
+        phones=[br.phone_parse("(31) 98765-4321")],
     )
     assert contact_phone_lookup(tenant=kit.tenant, e164="+5531987654321").contact == contact
     phone = ContactPhone.objects.get()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from formaliza.conversations.ports import ChannelConfig, MessageProvider
@@ -20,11 +21,14 @@ def channel_config(channel: Channel) -> ChannelConfig:
         kind=channel.kind,
         phone_number_id=channel.phone_number_id,
         business_account_id=channel.business_account_id,
+        account_id=channel.account_id,
         sender_id=channel.sender_id,
         access_token=channel.access_token or "",
         app_secret=channel.app_secret or "",
         verify_token=channel.verify_token or "",
         api_base_url=channel.api_base_url,
+        webhook_url=settings.PUBLIC_BASE_URL
+        + reverse("conversations:webhook", kwargs={"channel_key": channel.key}),
         check_urls=bool(channel.api_base_url),
         allow_private=tuple(channel.tenant.outbound_allowlist or ()),
     )

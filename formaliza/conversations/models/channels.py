@@ -51,6 +51,9 @@ class Channel(TimeStampedModel):
         "WhatsApp Business Account ID", max_length=40, blank=True
     )
     display_phone_number = models.CharField("número do canal", max_length=20, blank=True)
+    account_id = models.CharField(
+        "conta no provedor (Twilio Account SID)", max_length=64, blank=True
+    )
     sender_id = models.CharField("remetente (Zenvia/e-mail)", max_length=120, blank=True)
     access_token = EncryptedTextField("token de acesso", blank=True)
     app_secret = EncryptedTextField("segredo do app / do webhook", blank=True)
@@ -88,6 +91,12 @@ class Channel(TimeStampedModel):
     @property
     def is_whatsapp(self) -> bool:
         return self.kind == self.Kind.WHATSAPP
+
+    @property
+    def supports_interactive(self) -> bool:
+        """Reply buttons and lists as free-form messages (Twilio needs Content API templates
+        for them, so its choices go as numbered text)."""
+        return self.kind == self.Kind.WHATSAPP and self.provider != self.Provider.TWILIO
 
     @property
     def has_window(self) -> bool:

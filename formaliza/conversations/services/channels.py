@@ -23,8 +23,8 @@ from formaliza.core.net import UnsafeURL, check_outbound_url
 P = Channel.Provider
 K = Channel.Kind
 PROVIDERS_BY_KIND = {
-    K.WHATSAPP: {P.META_CLOUD, P.ZENVIA, P.FAKE},
-    K.SMS: {P.ZENVIA, P.FAKE},
+    K.WHATSAPP: {P.META_CLOUD, P.ZENVIA, P.TWILIO, P.FAKE},
+    K.SMS: {P.ZENVIA, P.TWILIO, P.FAKE},
     K.EMAIL: {P.EMAIL},
 }
 SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
@@ -38,6 +38,7 @@ class ChannelInput:
     phone_number_id: str = ""
     business_account_id: str = ""
     display_phone_number: str = ""
+    account_id: str = ""
     sender_id: str = ""
     access_token: str = ""
     app_secret: str = ""
@@ -75,8 +76,6 @@ def _validate(tenant: Tenant, data: ChannelInput, existing: Channel | None) -> N
         errors.add("name", "required", "Informe um nome para o canal.")
     if data.kind not in K.values:
         errors.add("kind", "invalid", "Tipo de canal desconhecido.")
-    elif data.provider == P.TWILIO:
-        errors.add("provider", "unavailable", "O provedor Twilio ainda não está disponível.")
     elif data.provider not in PROVIDERS_BY_KIND[data.kind]:
         errors.add("provider", "invalid", "Este provedor não atende este tipo de canal.")
     has = lambda name: bool(getattr(data, name) or (existing and getattr(existing, name)))  # noqa: E731
@@ -93,6 +92,14 @@ def _validate(tenant: Tenant, data: ChannelInput, existing: Channel | None) -> N
             errors.add("sender_id", "required", "Informe o remetente configurado na Zenvia.")
         if not has("access_token"):
             errors.add("access_token", "required", "Informe o token da API da Zenvia.")
+    if data.provider == P.TWILIO:
+        for name, label in (
+            ("account_id", "o Account SID da Twilio"),
+            ("access_token", "o Auth Token da Twilio"),
+            ("sender_id", "o número remetente na Twilio (+55…)"),
+        ):
+            if not has(name):
+                errors.add(name, "required", f"Informe {label}.")
     if data.api_base_url:
         try:
             check_outbound_url(data.api_base_url, extra_allow=tenant.outbound_allowlist)

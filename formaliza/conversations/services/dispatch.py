@@ -291,6 +291,10 @@ def _fail(message: Message, *, code: str, title: str = "", detail: str = "") -> 
         ContactHandle.objects.filter(
             pk=message.handle_id, marketing_blocked_at__isnull=True
         ).update(marketing_blocked_at=now)
+    elif code == "twilio_21610":  # the client texted STOP to Twilio: honour it here too
+        ContactHandle.objects.filter(pk=message.handle_id, opted_out_at__isnull=True).update(
+            opted_out_at=now, opt_out_source="STOP (Twilio 21610)"
+        )
     status_handlers_enqueue(message_id=message.pk, status=S.FAILED)
     _kick_next(message)
 

@@ -255,7 +255,7 @@ def choices_outgoing(
 ) -> Outgoing:  # fmt: skip
     normalized = choice_rules.choices_normalize(choices)
     content = choice_rules.choices_render(
-        body=body, choices=normalized, interactive=channel.is_whatsapp, header=header,
+        body=body, choices=normalized, interactive=channel.supports_interactive, header=header,
         footer=footer, button=button, mode=mode, page=page,
     )  # fmt: skip
     if isinstance(content, NumberedChoices):
