@@ -19,7 +19,6 @@ def client() -> httpx.Client:
     current = getattr(_local, "client", None)
     if current is None:
         current = httpx.Client(
-            timeout=httpx.Timeout(settings.CONVERSATION_HTTP_TIMEOUT_SECONDS, connect=5.0),
             follow_redirects=False,
             headers={"User-Agent": "Formaliza-Conversations/1.0"},
         )
@@ -38,6 +37,8 @@ def guard(config: ChannelConfig, url: str) -> None:
 
 def request(config: ChannelConfig, method: str, url: str, **kwargs) -> httpx.Response:
     guard(config, url)
+    timeout = settings.CONVERSATION_HTTP_TIMEOUT_SECONDS
+    kwargs.setdefault("timeout", httpx.Timeout(timeout, connect=min(5.0, timeout)))
     try:
         return client().request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
