@@ -42,7 +42,7 @@ from formaliza.conversations.models import (
 from formaliza.conversations.services.conversations import conversation_for, handle_for_outbound
 from formaliza.conversations.template_rules import TemplateValues, template_fill, template_render
 from formaliza.core import clock
-from formaliza.core.errors import NotFound
+from formaliza.core.errors import ApplicationError, NotFound
 
 WINDOW = dt.timedelta(hours=24)
 TEXT_MAX = 4096
@@ -307,7 +307,11 @@ def message_send_media(
         )  # fmt: skip
         body = caption or f"[{dict(Message.Kind.choices)[kind]}: {filename}]"
         outgoing = Outgoing(content, kind, body)
-        return message_send(actor=actor, channel=resolved, to=to, outgoing=outgoing, **options)
+        try:
+            return message_send(actor=actor, channel=resolved, to=to, outgoing=outgoing, **options)
+        except ApplicationError:
+            attachment.file.delete(save=False)  # the row rolls back; the stored file must go too
+            raise
 
 
 def message_send_email(

@@ -86,3 +86,14 @@ def test_outbound_media_is_checked_before_anything_is_written(
                            data=data, filename="x", mime_type=mime)  # fmt: skip
     assert invalid.value.code == code
     assert Message.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_a_refused_media_send_leaves_no_file_behind(kit, fake_api, channel, settings, tmp_path):
+    from formaliza.conversations.errors import MessageRefused
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(MessageRefused):  # no window: the client never wrote
+        message_send_media(actor=kit.actor(Role.ATTENDANT), channel=channel, to="11987654321",
+                           kind="document", data=PDF, filename="c.pdf", mime_type="application/pdf")  # fmt: skip
+    assert Attachment.objects.count() == 0
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
