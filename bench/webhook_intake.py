@@ -254,10 +254,14 @@ def print_row(row: dict) -> None:
 def reply_latency(channel, args) -> None:
     """Inbound message -> our reply handed to the provider, at a fixed rate, with workers."""
     from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
 
     from formaliza.conversations.fake_provider import FakeProvider, channel_register
-    from formaliza.conversations.models import Message
+    from formaliza.conversations.models import InboundEvent, Message
 
+    # The intake steps left their events queued (no workers ran): start from an empty queue.
+    DBTaskResult.objects.all().delete()
+    InboundEvent.objects.all().delete()
     fake = FakeProvider(mode="collect", status_delay=0.0, read_after=None)
     fake_url = fake.start()
     channel_register(fake, channel, callback_url="http://127.0.0.1:1/unused")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from formaliza.conversations.models import ContactHandle, ThroughputLimiter
 
@@ -35,12 +35,22 @@ def gcra(*, tat: float, now: float, interval: float, burst: int, max_wait: float
     return Slot(granted=True, wait=wait, at=now + wait), tat + interval
 
 
+def _fast_commit() -> None:
+    """A limiter's state need not survive a crash (losing the last few milliseconds of it is
+    harmless), so on PostgreSQL its transactions skip the WAL flush: the row lock they hold is
+    released as soon as the update is done, not after a disk sync."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def throughput_reserve(*, channel_id: int, per_second: int, max_wait: float) -> Slot:
     """Reserve the channel's next send slot, or say how long until one is free."""
     # One microsecond more than 1/rate: unix seconds in a double are only that precise, and
     # `rate` slots must never fit in one second even after rounding.
     interval = 1.0 / max(1, per_second) + 1e-6
     with transaction.atomic():
+        _fast_commit()
         ThroughputLimiter.objects.get_or_create(channel_id=channel_id)
         row = ThroughputLimiter.objects.select_for_update().get(channel_id=channel_id)
         slot, tat = gcra(
@@ -56,6 +66,7 @@ def pacing_reserve(*, handle_id: int, interval: float, burst: int, max_wait: flo
     if interval <= 0:
         return Slot(granted=True, wait=0.0)
     with transaction.atomic():
+        _fast_commit()
         row = ContactHandle.objects.select_for_update().only("pk", "pace_tat").get(pk=handle_id)
         slot, tat = gcra(
             tat=row.pace_tat, now=time.time(), interval=interval, burst=burst, max_wait=max_wait
