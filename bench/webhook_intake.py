@@ -257,7 +257,7 @@ def reply_latency(channel, args) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from formaliza.conversations.fake_provider import FakeProvider, channel_register
-    from formaliza.conversations.models import InboundEvent, Message
+    from formaliza.conversations.models import InboundEvent
 
     # The intake steps left their events queued (no workers ran): start from an empty queue.
     DBTaskResult.objects.all().delete()
@@ -278,7 +278,13 @@ def reply_latency(channel, args) -> None:
              "--no-reload", "--no-startup-delay", "--worker-id", f"bench-{n}", "-v", "0"], cwd=ROOT, env=env))  # fmt: skip
     try:
         wait_port(port)
-        Message.objects.all().delete()
+        # Warm up: the workers' first tasks import modules and open connections.
+        warm = make_requests(channel, 20, port, path, start=9_000_000)
+        asyncio.run(run_step(port, warm, 10))
+        deadline = time.monotonic() + 60
+        while len(fake.sent) < len(warm) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        fake.sent.clear()
         count = int(args.reply_rate * args.reply_seconds)
         requests = make_requests(channel, count, port, path, start=10_000_000)
         sent_at: dict[str, float] = {}
@@ -312,11 +318,11 @@ def main() -> None:
     parser.add_argument("--rates", type=lambda s: [int(x) for x in s.split(",")],
                         default=[250, 500, 1000, 1250, 1500, 2000])  # fmt: skip
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each step")
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--worker-interval", type=float, default=0.05)
-    parser.add_argument("--reply-rate", type=float, default=50)
-    parser.add_argument("--reply-seconds", type=float, default=10)
+    parser.add_argument("--reply-rate", type=float, default=20)
+    parser.add_argument("--reply-seconds", type=float, default=15)
     parser.add_argument("--skip-reply", action="store_true")
     args = parser.parse_args()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from formaliza.conversations.adapters import channel_config, provider_for_config
 from formaliza.conversations.models import Channel, InboundEvent
@@ -98,11 +98,27 @@ def webhook_receive(
 def inbound_event_store(*, channel_id: int, body: bytes) -> bool:
     """Store a verified webhook body and enqueue its processing, atomically. False when this
     exact body was stored before (the provider retried): nothing new is enqueued."""
+    digest = hashlib.sha256(body).hexdigest()
+    # The hot path skips Django's per-request connection health check (one more round trip):
+    # a pooled connection found dead is closed and the write tried once more, outside any
+    # transaction of the caller.
+    for attempt in (1, 2):
+        if not connection.in_atomic_block:
+            connection.health_check_done = True
+        try:
+            if connection.vendor == "postgresql":
+                return _store_postgresql(channel_id, body, digest)
+            return _store_orm(channel_id, body, digest)
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            connection.close()
+    raise AssertionError("unreachable")
+
+
+def _store_orm(channel_id: int, body: bytes, digest: str) -> bool:
     from formaliza.conversations.tasks import inbound_event_process
 
-    digest = hashlib.sha256(body).hexdigest()
-    if connection.vendor == "postgresql":
-        return _store_postgresql(channel_id, body, digest)
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(

@@ -178,3 +178,30 @@ def test_the_stored_task_row_is_what_the_tasks_api_writes(channel):
     event.refresh_from_db()
     assert event.status == "failed"  # '{"a": 1}' is not a WhatsApp webhook: kept for review
     assert "não reconhecido" in event.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_pooled_connection_does_not_lose_the_webhook(settings):
+    """The intake skips Django's per-request health check; a connection the database dropped
+    (restart, idle timeout) is replaced and the write done once more."""
+    from django.db import connection
+
+    from formaliza.accounts.services import tenant_create
+    from formaliza.conversations.services.intake import inbound_event_store
+
+    channel = whatsapp_channel(tenant_create(name="Reconexão", slug="reconexao"))
+    assert inbound_event_store(channel_id=channel.pk, body=b'{"n": 1}')
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        pid = connection.connection.info.backend_pid
+        s = connection.settings_dict
+        with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                             password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=True) as admin:  # fmt: skip
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    else:
+        connection.close()
+
+    assert inbound_event_store(channel_id=channel.pk, body=b'{"n": 2}') is True
+    assert InboundEvent.objects.count() == 2
+    assert DBTaskResult.objects.count() == 2
