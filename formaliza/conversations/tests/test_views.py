@@ -5,7 +5,14 @@ import pytest
 from django.test import Client
 
 from formaliza.accounts.roles import Role
-from formaliza.conversations.models import Attachment, Channel, Conversation, Message, Template
+from formaliza.conversations.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    InboundEvent,
+    Message,
+    Template,
+)
 from formaliza.conversations.services import TemplateInput, message_send_text, template_save
 from formaliza.conversations.tests.helpers import (
     client_says,
@@ -163,8 +170,11 @@ def test_another_tenants_records_are_not_found_anywhere(kit, chat, theirs):
     ]
     for url in urls:
         assert admin.get(url).status_code == 404, url
+    their_event = InboundEvent.objects.filter(channel=theirs).first()
     for url in (f"/conversas/canais/{theirs.pk}/modelos/sincronizar/",
-                f"/conversas/simulador/{theirs.pk}/enviar/"):  # fmt: skip
+                f"/conversas/simulador/{theirs.pk}/enviar/",
+                f"/conversas/canais/{theirs.pk}/modelos/novo/",
+                f"/conversas/canais/{theirs.pk}/eventos/{their_event.pk}/reprocessar/"):  # fmt: skip
         assert admin.post(url, {"telefone": "21999990000", "text": "x"}).status_code == 404, url
     assert admin.get(f"/conversas/{protocol}/").status_code == 404
     for action in ("responder", "modelo", "encerrar", "consentimento"):
@@ -182,6 +192,7 @@ def test_another_tenants_records_are_not_found_anywhere(kit, chat, theirs):
     assert their_conversation.status == "open"
     assert their_conversation.handle.opted_out_at is None
     assert not Message.objects.filter(body="x").exists()
+    assert Template.objects.filter(channel=theirs).count() == 1
 
 
 def test_channels_page_is_for_admins_and_never_shows_secrets_in_full(kit, channel):
