@@ -104,3 +104,41 @@ def receiver(settings):
     yield rec
     server.shutdown()
     server.server_close()
+
+
+# --- evidence: embedded test PKI and a local RFC 3161 timestamp authority ----------------------
+
+
+@pytest.fixture(scope="session")
+def evidence_pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("evidence-pki")
+
+
+@pytest.fixture(autouse=True)
+def _evidence_settings(settings, evidence_pki_dir):
+    # Tests never write a PKI under var/, and never reach a TSA unless they ask for `local_tsa`
+    # (port 9, discard, has no listener: sealing fails visibly).
+    settings.EVIDENCE_PKI_DIR = evidence_pki_dir
+    settings.EVIDENCE_SIGNING_PKCS12 = ""
+    settings.EVIDENCE_TRUST_ROOTS = []
+    settings.EVIDENCE_TSA_URL = "http://127.0.0.1:9/"
+
+
+@pytest.fixture(scope="session")
+def _local_tsa_server(evidence_pki_dir):
+    from formaliza.evidence.pki import embedded_pki
+    from formaliza.evidence.tsa import start_in_thread
+
+    server = start_in_thread(pki=embedded_pki(evidence_pki_dir))
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def local_tsa(settings, _local_tsa_server):
+    """The local timestamp authority (real RFC 3161 over HTTP, test PKI); returns its URL."""
+    from formaliza.evidence.tsa import url_of
+
+    settings.EVIDENCE_TSA_URL = url_of(_local_tsa_server)
+    return settings.EVIDENCE_TSA_URL

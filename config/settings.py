@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "formaliza.conversations",
     "formaliza.evidence",
     "formaliza.proposals",
+    "formaliza.journeys",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -136,6 +137,7 @@ PERIODIC_TASKS = [
     ("formaliza.webhooks.tasks.webhook_deliveries_sweep", 60),
     ("formaliza.core.tasks.stale_tasks_requeue", 120),
     ("formaliza.conversations.tasks.conversations_sweep", 30),
+    ("formaliza.journeys.tasks.journeys_sweep", 300),
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
@@ -211,7 +213,72 @@ WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS"
 # --- proposals --------------------------------------------------------------------------------
 # Called (as tasks, in the transaction that opens it) when a formalization request opens.
 # The journeys app plugs itself in here; the proposals app never imports it.
-FORMALIZATION_OPENED_HANDLERS = env_list("FORMALIZATION_OPENED_HANDLERS")
+# Called the same way when a request closes (completed or cancelled): the journey revokes its link.
+FORMALIZATION_CLOSED_HANDLERS = env_list(
+    "FORMALIZATION_CLOSED_HANDLERS", "formaliza.journeys.tasks.journey_request_closed"
+)
+FORMALIZATION_OPENED_HANDLERS = env_list(
+    "FORMALIZATION_OPENED_HANDLERS", "formaliza.journeys.tasks.journey_start"
+)
+
+# --- journeys (the client's link and web pages) -----------------------------------------------
+# Who carries messages to the client (link, completion): a dotted path to a ClientMessenger
+# (formaliza/journeys/ports.py). The default only logs the message; the WhatsApp adapter over the
+# conversations layer replaces it.
+JOURNEY_MESSENGER = os.environ.get(
+    "JOURNEY_MESSENGER", "formaliza.journeys.adapters.console.ConsoleMessenger"
+)
+JOURNEY_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_MESSAGE_MAX_ATTEMPTS", "6"))
+# A link stops working this long after it was issued (the client asks for a new one); the whole
+# journey expires (terminal, formalization cancelled) this long after it opened.
+JOURNEY_LINK_TTL_HOURS = float(os.environ.get("JOURNEY_LINK_TTL_HOURS", "24"))
+JOURNEY_TTL_DAYS = float(os.environ.get("JOURNEY_TTL_DAYS", "7"))
+# "Send me a new link" from an expired link's page: at most N per hour, one per cooldown.
+JOURNEY_LINK_REQUESTS_PER_HOUR = int(os.environ.get("JOURNEY_LINK_REQUESTS_PER_HOUR", "3"))
+JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS = int(
+    os.environ.get("JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS", "60")
+)
+# A contract counts as read when scrolled to at least this fraction of its height.
+JOURNEY_READ_MIN_FRACTION = float(os.environ.get("JOURNEY_READ_MIN_FRACTION", "0.98"))
+# Photo checks (the phone already sends at most 1600 px on the long side).
+JOURNEY_IMAGE_MAX_BYTES = int(os.environ.get("JOURNEY_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))
+JOURNEY_IMAGE_MAX_PIXELS = int(os.environ.get("JOURNEY_IMAGE_MAX_PIXELS", "40000000"))
+JOURNEY_IMAGE_MIN_LONG_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_LONG_SIDE", "640"))
+JOURNEY_IMAGE_MIN_SHORT_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_SHORT_SIDE", "480"))
+JOURNEY_IMAGE_BLUR_MIN = float(os.environ.get("JOURNEY_IMAGE_BLUR_MIN", "25"))
+
+# --- evidence: sealing, timestamps, verification ----------------------------------------------
+# Without EVIDENCE_SIGNING_PKCS12 the embedded PKI (NOT FOR PRODUCTION) is generated on first use
+# under EVIDENCE_PKI_DIR, and `manage.py serve` starts the local TSA behind EVIDENCE_TSA_URL.
+EVIDENCE_PKI_DIR = Path(os.environ.get("EVIDENCE_PKI_DIR", VAR_DIR / "evidence-pki"))
+EVIDENCE_SIGNING_PKCS12 = os.environ.get("EVIDENCE_SIGNING_PKCS12", "")
+EVIDENCE_SIGNING_PKCS12_PASSWORD = os.environ.get("EVIDENCE_SIGNING_PKCS12_PASSWORD", "")
+EVIDENCE_TSA_URL = os.environ.get("EVIDENCE_TSA_URL", "http://127.0.0.1:3161/")
+EVIDENCE_TSA_USERNAME = os.environ.get("EVIDENCE_TSA_USERNAME", "")
+EVIDENCE_TSA_PASSWORD = os.environ.get("EVIDENCE_TSA_PASSWORD", "")
+EVIDENCE_TSA_TIMEOUT_SECONDS = float(os.environ.get("EVIDENCE_TSA_TIMEOUT_SECONDS", "10"))
+# PEM/DER files of the roots trusted for the seal and its timestamp (verification).
+EVIDENCE_TRUST_ROOTS = env_list("EVIDENCE_TRUST_ROOTS")
+EVIDENCE_SEAL_MAX_ATTEMPTS = int(os.environ.get("EVIDENCE_SEAL_MAX_ATTEMPTS", "8"))
+EVIDENCE_SEAL_BACKOFF_BASE_SECONDS = float(
+    os.environ.get("EVIDENCE_SEAL_BACKOFF_BASE_SECONDS", "60")
+)
+EVIDENCE_SEAL_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("EVIDENCE_SEAL_BACKOFF_MAX_SECONDS", "3600")
+)
+EVIDENCE_DOWNLOAD_LINK_MAX_AGE_SECONDS = int(
+    os.environ.get("EVIDENCE_DOWNLOAD_LINK_MAX_AGE_SECONDS", str(72 * 3600))
+)
+EVIDENCE_VERIFY_MAX_UPLOAD_BYTES = int(
+    os.environ.get("EVIDENCE_VERIFY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+# Tasks enqueued (with the sealed document's id) when a seal is done / has definitely failed.
+# The journeys app plugs itself in here; evidence never imports it.
+EVIDENCE_SEALED_HANDLERS = env_list("EVIDENCE_SEALED_HANDLERS")
+EVIDENCE_SEAL_FAILED_HANDLERS = env_list("EVIDENCE_SEAL_FAILED_HANDLERS")
+PERIODIC_TASKS += [("formaliza.evidence.tasks.sealed_documents_sweep", 120)]
+# Processes `manage.py serve` starts besides web, workers and scheduler.
+SERVE_EXTRA_PROCESSES = ["formaliza.evidence.serving.local_tsa"]
 
 
 # --- conversations (WhatsApp, SMS, e-mail) ----------------------------------------------------
@@ -230,7 +297,7 @@ TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com/2010-0
 # `manage.py serve` starts it unless FAKE_PROVIDER_SERVE=false.
 FAKE_PROVIDER_URL = os.environ.get("FAKE_PROVIDER_URL", "http://127.0.0.1:8025").rstrip("/")
 FAKE_PROVIDER_SERVE = env_bool("FAKE_PROVIDER_SERVE", True)
-SERVE_EXTRA_PROCESSES = ["formaliza.conversations.serving.fake_provider_process"]
+SERVE_EXTRA_PROCESSES += ["formaliza.conversations.serving.fake_provider_process"]
 # Tasks (dotted paths) enqueued with a new inbound message's id / an outbound message's id and
 # its new status. The flow engine and the journeys plug in here; this app never imports them.
 CONVERSATION_INBOUND_HANDLERS = env_list("CONVERSATION_INBOUND_HANDLERS")
@@ -269,6 +336,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -286,6 +355,10 @@ NAVIGATION = [
     ("Simulador", "conversations:simulator", "conversation.simulate"),
     ("Modelos", "conversations:templates_all", "template.manage"),
     ("Canais", "conversations:channels", "channel.manage"),
+    ("Jornadas", "journeys:list", "journey.view"),
+    ("Pendências", "journeys:issues", "journey.view"),
+    ("Termos e contratos", "journeys:content", "journey.content"),
+    ("Documentos selados", "evidence:documents", "evidence.view"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),

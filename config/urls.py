@@ -10,6 +10,10 @@ urlpatterns = [
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
     path("conversas/", include("formaliza.conversations.urls")),
+    path("jornadas/", include("formaliza.journeys.urls_backoffice")),
+    path("j/", include("formaliza.journeys.urls_client")),
+    path("evidencias/", include("formaliza.evidence.urls")),
+    path("verificar/", include("formaliza.evidence.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

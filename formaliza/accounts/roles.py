@@ -29,6 +29,13 @@ class Perm(models.TextChoices):
     MESSAGE_SEND = "message.send", "Enviar mensagens aos clientes"
     TEMPLATE_MANAGE = "template.manage", "Gerenciar modelos de mensagem"
     CHANNEL_MANAGE = "channel.manage", "Configurar canais (WhatsApp, SMS, e-mail)"
+    JOURNEY_VIEW = "journey.view", "Ver jornadas de formalização"
+    JOURNEY_MANAGE = "journey.manage", "Reenviar/renovar links e tratar pendências de jornadas"
+    JOURNEY_IMAGES = "journey.images", "Ver fotos de documentos e selfies (acesso registrado)"
+    JOURNEY_CONTENT = "journey.content", "Editar termos de uso e modelos de contrato"
+    EVIDENCE_VIEW = "evidence.view", "Ver documentos selados"
+    EVIDENCE_DOWNLOAD = "evidence.download", "Baixar documentos selados (acesso registrado)"
+    EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -46,6 +53,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CONVERSATION_SIMULATE,
             Perm.MESSAGE_SEND,
             Perm.TEMPLATE_MANAGE,
+            Perm.JOURNEY_VIEW,
+            Perm.JOURNEY_MANAGE,
+            Perm.JOURNEY_IMAGES,
+            Perm.JOURNEY_CONTENT,
+            Perm.EVIDENCE_VIEW,
+            Perm.EVIDENCE_DOWNLOAD,
+            Perm.EVIDENCE_RETRY,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
@@ -54,6 +68,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
         {Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE, Perm.CONVERSATION_VIEW}
     ),
     # Operators follow up clients (triage): they read the pipeline, they do not decide it.
+    # They also follow journeys (resend/renew links, "Algo errado?" tasks) without seeing photos.
     Role.OPERATOR: frozenset(
         {
             Perm.PROPOSAL_VIEW,
@@ -61,6 +76,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CONVERSATION_VIEW,
             Perm.CONVERSATION_REPLY,
             Perm.MESSAGE_SEND,
+            Perm.JOURNEY_VIEW,
+            Perm.JOURNEY_MANAGE,
         }
     ),
     # Attendants work the conversations inbox only.

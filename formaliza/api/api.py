@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from formaliza.accounts.api_auth import ApiKeyAuth
 from formaliza.core.errors import ApplicationError
+from formaliza.evidence.api import verify_router
 from formaliza.proposals.api import formalizations_router, proposals_router
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ api = NinjaAPI(
 )
 api.add_router("/v1/proposals", proposals_router, tags=["Propostas"])
 api.add_router("/v1/formalizations", formalizations_router, tags=["Formalizações"])
+# Public (no API key): anyone holding a sealed PDF or its code can check it.
+api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 
 
 def _field_name(loc) -> str:

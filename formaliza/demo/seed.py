@@ -4,7 +4,8 @@ demo data obeys the same rules as typed data. Idempotent: a second run changes n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from faker import Faker
@@ -14,8 +15,12 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Role
 from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
+from formaliza.journeys import services as journeys
 from formaliza.proposals import services as proposals
+from formaliza.proposals.models import FormalizationRequest
 from formaliza.proposals.samples import catalog_install_defaults, proposal_input
+
+logger = logging.getLogger("formaliza.demo")
 
 DEMO_SLUG = "demo"
 ROLE_BY_EMAIL = {
@@ -32,6 +37,7 @@ class SeedResult:
     tenant: Tenant
     created: bool
     api_key: str = ""
+    journey_links: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -56,7 +62,24 @@ def demo_seed() -> SeedResult:
         tenant, Actor.of_user(users[Role.CORRESPONDENT]), Actor.of_user(users[Role.MANAGER])
     )
     _seed_conversations(tenant)
-    return SeedResult(tenant=tenant, created=True, api_key=issued.plaintext)
+    links = _seed_journeys(tenant)
+    return SeedResult(tenant=tenant, created=True, api_key=issued.plaintext, journey_links=links)
+
+
+def _seed_journeys(tenant: Tenant) -> list[str]:
+    """Default terms and contract template, and the journey of every open formalization started
+    now (its queued journey_start task then finds it done), so the demo has a link to open."""
+    journeys.journey_content_install_defaults(tenant=tenant)
+    links = []
+    for request in FormalizationRequest.objects.filter(tenant=tenant, status="open"):
+        started = journeys.journey_start(request_id=request.pk)
+        if started is not None and started.link_url:
+            links.append(started.link_url)
+            logger.info(
+                "Jornada de demonstração (formalização %s): abra %s no celular",
+                request.number, started.link_url,
+            )  # fmt: skip
+    return links
 
 
 def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> None:

@@ -347,6 +347,8 @@ def _close(
             webhook_event_emit(
                 tenant=actor.tenant, event_type=event, data=selectors.formalization_payload(request)
             )
+        for path in settings.FORMALIZATION_CLOSED_HANDLERS:
+            import_string(path).enqueue(str(request.pk))
         # Proposals approved while this one was open now get their own formalization.
         _open_when_group_ready(actor=actor, contact=request.contact, triggered_by_approval=False)
     return request

@@ -15,3 +15,5 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Dados de demonstração criados: {result.tenant.name}.")
         )
         self.stdout.write(f"Chave de API de demonstração (guarde-a): {result.api_key}")
+        for link in result.journey_links:
+            self.stdout.write(f"Link de formalização do cliente de demonstração: {link}")

@@ -12,12 +12,7 @@ from formaliza.accounts.models import Tenant
 from formaliza.core import clock
 from formaliza.evidence.chain import event_hash, normalize_data
 from formaliza.evidence.models import EvidenceChainHead, EvidenceEvent
-
-
-@dataclass(frozen=True)
-class Subject:
-    type: str  # "journey", later "case"
-    id: str
+from formaliza.evidence.subject import Subject
 
 
 @dataclass(frozen=True)

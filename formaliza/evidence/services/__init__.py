@@ -1,0 +1,46 @@
+"""Evidence services: recording and verifying events (`events`), sealing the final PDF
+(`sealing`) and handing it out (`downloads`). Callers import from here."""
+
+from formaliza.evidence.services.downloads import (
+    DownloadLink,
+    sealed_document_download_record,
+    sealed_document_download_url,
+    sealed_document_from_download_token,
+)
+from formaliza.evidence.services.events import (
+    ChainVerdict,
+    EvidenceActor,
+    RequestContext,
+    Subject,
+    context_from_request,
+    evidence_chain_verify,
+    evidence_event_record,
+    evidence_events,
+)
+from formaliza.evidence.services.sealing import (
+    sealed_document_request,
+    sealed_document_retry,
+    sealed_document_seal,
+    sealed_documents_sweep,
+    verification_url,
+)
+
+__all__ = [
+    "ChainVerdict",
+    "DownloadLink",
+    "EvidenceActor",
+    "RequestContext",
+    "Subject",
+    "context_from_request",
+    "evidence_chain_verify",
+    "evidence_event_record",
+    "evidence_events",
+    "sealed_document_download_record",
+    "sealed_document_download_url",
+    "sealed_document_from_download_token",
+    "sealed_document_request",
+    "sealed_document_retry",
+    "sealed_document_seal",
+    "sealed_documents_sweep",
+    "verification_url",
+]

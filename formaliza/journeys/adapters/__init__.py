@@ -1,0 +1,1 @@
+"""Adapters of the ClientMessenger port (see ports.py)."""

@@ -1,0 +1,380 @@
+"""The client's formalization journey: one per formalization request, its links, what the client
+was shown (terms, conditions snapshot, contracts) and did (reading proofs, photos, signature), the
+messages sent to the client, and the operator tasks opened from the journey.
+
+Photos live in Django STORAGES (only their storage name and hashes are here); every step also
+writes an evidence event (formaliza.evidence) through the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import models
+
+from formaliza.accounts.models import Tenant, User
+from formaliza.contacts.models import Contact
+from formaliza.core import br, clock
+from formaliza.core.crypto import EncryptedTextField
+from formaliza.core.models import TimeStampedModel
+from formaliza.proposals.models import CatalogEntry, FormalizationRequest, Proposal
+
+
+class Step(models.TextChoices):
+    """The client's steps, in order (seed 000, "Visão Cliente")."""
+
+    WELCOME = "welcome", "Boas-vindas"
+    TERMS = "terms", "Termos de uso"
+    CONDITIONS = "conditions", "Condições"
+    CONTRACTS = "contracts", "Leitura dos contratos"
+    ID_FRONT = "id_front", "Documento (frente)"
+    ID_BACK = "id_back", "Documento (verso)"
+    SELFIE = "selfie", "Selfie"
+    CONFIRM = "confirm", "Confirmação e assinatura"
+    DONE = "done", "Concluída"
+
+
+# The timestamp that marks each step as done.
+STEP_DONE_FIELD = {
+    Step.WELCOME: "welcome_at",
+    Step.TERMS: "terms_accepted_at",
+    Step.CONDITIONS: "conditions_confirmed_at",
+    Step.CONTRACTS: "contracts_read_at",
+    Step.ID_FRONT: "id_front_at",
+    Step.ID_BACK: "id_back_at",
+    Step.SELFIE: "selfie_at",
+    Step.CONFIRM: "signed_at",
+}
+
+
+class JourneyTerms(models.Model):
+    """A version of a tenant's terms of use. Immutable: a change is a new version. The client
+    accepts the version pinned on the journey; its SHA-256 covers exactly what was shown."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="journey_terms")
+    version = models.PositiveIntegerField()
+    title = models.CharField("título", max_length=150)
+    body = models.TextField("texto")
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "termos de uso"
+        verbose_name_plural = "termos de uso"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "version"], name="journey_terms_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (versão {self.version})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("terms versions are immutable: publish a new version")
+        super().save(*args, **kwargs)
+
+
+class ContractTemplate(TimeStampedModel):
+    """The contract text of a product (a Django template filled with the proposal's data). A row
+    without product is the tenant's default for every product."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="contract_templates")
+    product = models.ForeignKey(
+        CatalogEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField("título", max_length=150)
+    body = models.TextField("modelo")
+    updated_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "modelo de contrato"
+        verbose_name_plural = "modelos de contrato"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "product"], name="contract_template_per_product"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(product__isnull=True),
+                name="contract_template_tenant_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Journey(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Em andamento"
+        STOPPED = "stopped", "Parada (aguardando operador)"
+        SIGNED = "signed", "Assinada"
+        EXPIRED = "expired", "Expirada"
+        CANCELLED = "cancelled", "Cancelada"
+
+    OPEN_STATUSES = (Status.ACTIVE, Status.STOPPED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="journeys")
+    request = models.OneToOneField(
+        FormalizationRequest, on_delete=models.PROTECT, related_name="journey"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="journeys")
+    cpf = models.CharField(max_length=11)
+    phone = models.CharField(max_length=16)  # E.164, the formalization mobile
+    client_name = models.CharField(max_length=150)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Asked on the welcome step: the seed allows signing on someone else's phone; flag it.
+    phone_is_own = models.BooleanField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    terms = models.ForeignKey(JourneyTerms, on_delete=models.PROTECT, related_name="+")
+    # What the conditions page shows, exactly (formatted strings), and its SHA-256.
+    conditions_snapshot = models.JSONField(default=dict)
+    conditions_sha256 = models.CharField(max_length=64)
+
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    welcome_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    conditions_confirmed_at = models.DateTimeField(null=True, blank=True)
+    contracts_read_at = models.DateTimeField(null=True, blank=True)
+    id_front_at = models.DateTimeField(null=True, blank=True)
+    id_back_at = models.DateTimeField(null=True, blank=True)
+    selfie_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    completion_sent_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # expired or cancelled
+    closed_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "jornada"
+        constraints = [
+            # Seed 000: only one formalization per phone per CPF at a time.
+            models.UniqueConstraint(
+                fields=["tenant", "phone", "cpf"],
+                condition=models.Q(status__in=["active", "stopped"]),
+                name="one_active_journey_per_phone_and_cpf",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created_at"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Jornada {self.request.number}"
+
+    @property
+    def phone_display(self) -> str:
+        return br.phone_format(self.phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def current_step(self) -> str:
+        for step, field_name in STEP_DONE_FIELD.items():
+            if getattr(self, field_name) is None:
+                return step
+        return Step.DONE
+
+    def step_done_at(self, step: str) -> dt.datetime | None:
+        return getattr(self, STEP_DONE_FIELD[step])
+
+
+class JourneyLink(models.Model):
+    """A link to a journey. Only the SHA-256 of its token is looked up; the token itself is kept
+    encrypted so the same link can be sent again. One current (not revoked) link per journey."""
+
+    class Reason(models.TextChoices):
+        INITIAL = "initial", "Primeiro link"
+        RENEWED = "renewed", "Renovado"
+        REQUESTED = "requested", "Pedido pelo cliente"
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    token = EncryptedTextField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=120, blank=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "link de jornada"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_current_link_per_journey",
+            ),
+        ]
+        indexes = [models.Index(fields=["journey", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Link {self.pk} da jornada {self.journey_id}"
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return (now or clock.now()) >= self.expires_at
+
+
+class JourneyContract(models.Model):
+    """One proposal's contract as rendered for this journey (frozen at the journey's start) and
+    the client's proof of reading it."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="contracts")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=150)
+    html = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    template_sha256 = models.CharField(max_length=64)
+    shown_at = models.DateTimeField(null=True, blank=True)
+    max_fraction = models.FloatField(default=0.0)
+    client_seconds = models.FloatField(default=0.0)
+    read_at = models.DateTimeField(null=True, blank=True)
+    server_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["journey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "proposal"], name="journey_contract_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaptureKind(models.TextChoices):
+    ID_FRONT = "id_front", "Documento (frente)"
+    ID_BACK = "id_back", "Documento (verso)"
+    SELFIE = "selfie", "Selfie"
+
+
+def _capture_path(instance: JourneyCapture, filename: str) -> str:
+    journey = instance.journey
+    return (
+        f"journeys/{journey.tenant_id}/{journey.pk}/"
+        f"{instance.kind}-{instance.attempt:02d}-{uuid.uuid4().hex[:12]}.jpg"
+    )
+
+
+class JourneyCapture(models.Model):
+    """One photo sent by the client: accepted (its display copy stored) or refused (nothing
+    stored, the reason kept). The original's SHA-256 is the evidence of what the phone sent."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="captures")
+    kind = models.CharField(max_length=10, choices=CaptureKind.choices)
+    attempt = models.PositiveSmallIntegerField()
+    accepted = models.BooleanField()
+    refusal_code = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=10, blank=True)  # camera | file (as the page says)
+    client_retakes = models.PositiveSmallIntegerField(default=0)
+    original_sha256 = models.CharField(max_length=64, blank=True)
+    original_bytes = models.PositiveIntegerField(default=0)
+    original_format = models.CharField(max_length=10, blank=True)
+    original_width = models.PositiveIntegerField(null=True, blank=True)
+    original_height = models.PositiveIntegerField(null=True, blank=True)
+    had_location = models.BooleanField(default=False)
+    image = models.FileField(upload_to=_capture_path, max_length=200, blank=True)
+    display_sha256 = models.CharField(max_length=64, blank=True)
+    display_width = models.PositiveIntegerField(null=True, blank=True)
+    display_height = models.PositiveIntegerField(null=True, blank=True)
+    blur_score = models.FloatField(null=True, blank=True)
+    face = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["journey", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "kind", "attempt"], name="journey_capture_attempt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.attempt}"
+
+
+class CaptureAccess(models.Model):
+    """Who opened a captured photo in the back office, and when (LGPD: biometric data)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    capture = models.ForeignKey(JourneyCapture, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    accessed_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viu {self.capture_id} em {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class JourneyIssue(TimeStampedModel):
+    """A task for an operator opened from the journey ("Algo errado?" on the conditions)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Aberta"
+        RESOLVED = "resolved", "Resolvida"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="journey_issues")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="issues")
+    step = models.CharField(max_length=12, choices=Step.choices)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "pendência de jornada"
+        verbose_name_plural = "pendências de jornadas"
+        indexes = [models.Index(fields=["tenant", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Pendência {self.pk} ({self.get_status_display()})"
+
+
+class JourneyNotification(TimeStampedModel):
+    """A message to the client (the link, the completion notice) on its way through the
+    ClientMessenger port. The row makes sending idempotent and retried, and shows failures."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", "Link"
+        COMPLETION = "completion", "Conclusão"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Na fila"
+        SENT = "sent", "Enviada"
+        FAILED = "failed", "Falhou"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.CharField(max_length=20, blank=True)  # initial | resend | renew | requested
+    link = models.ForeignKey(JourneyLink, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    provider_message_id = models.CharField(max_length=120, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["journey", "created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -1,0 +1,181 @@
+"""Reads of the journeys app. Back-office reads always take the tenant; the client's reads go
+through a link token (looked up by its hash)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from formaliza.accounts.models import Tenant
+from formaliza.core import br, clock
+from formaliza.core.ids import sha256_hex
+from formaliza.evidence.models import EvidenceEvent
+from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
+from formaliza.journeys.links import as_uuid, current_link, link_url
+from formaliza.journeys.models import Journey, JourneyIssue, JourneyLink, Step
+
+MAX_TOKEN_LENGTH = 100
+
+
+class LinkState:
+    OK = "ok"
+    EXPIRED = "expired"  # the link's time ran out; the client may ask for a new one
+    REPLACED = "replaced"  # a newer link exists; the client may ask for a new one
+    STOPPED = "stopped"  # "Algo errado?": waiting for an operator
+    SIGNED = "signed"
+    JOURNEY_EXPIRED = "journey_expired"
+    CANCELLED = "cancelled"
+    REQUEST_CLOSED = "request_closed"  # formalization cancelled; the journey not revoked yet
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    link: JourneyLink
+    journey: Journey
+    state: str
+
+
+def link_state(link: JourneyLink, journey: Journey) -> str:
+    status = journey.status
+    if status == Journey.Status.SIGNED:
+        return LinkState.SIGNED
+    if status == Journey.Status.EXPIRED:
+        return LinkState.JOURNEY_EXPIRED
+    if status == Journey.Status.CANCELLED:
+        return LinkState.CANCELLED
+    if journey.request.status != "open":
+        return LinkState.REQUEST_CLOSED
+    if link.revoked_at is not None:
+        return LinkState.REPLACED
+    if link.is_expired(clock.now()):
+        return LinkState.EXPIRED
+    if status == Journey.Status.STOPPED:
+        return LinkState.STOPPED
+    return LinkState.OK
+
+
+def _resolved(link: JourneyLink | None) -> ResolvedLink | None:
+    if link is None:
+        return None
+    journey = link.journey
+    return ResolvedLink(link=link, journey=journey, state=link_state(link, journey))
+
+
+def link_resolve(*, token: str) -> ResolvedLink | None:
+    """The link of a token, or None for an unknown or malformed one. The lookup is by SHA-256
+    (the token is never compared as stored text), and the match is confirmed in constant time."""
+    digest = sha256_hex((token or "")[:MAX_TOKEN_LENGTH])
+    link = (
+        JourneyLink.objects.select_related("journey", "journey__tenant", "journey__request")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        return None
+    return _resolved(link)
+
+
+def link_resolve_by_id(*, journey_id: Any, link_id: Any) -> ResolvedLink | None:
+    """The link bound to a browser session (set when the client entered with the token)."""
+    pk = as_uuid(journey_id)
+    if pk is None or not str(link_id).isdigit():
+        return None
+    link = (
+        JourneyLink.objects.select_related("journey", "journey__tenant", "journey__request")
+        .filter(pk=link_id, journey_id=pk)
+        .first()
+    )
+    return _resolved(link)
+
+
+def journey_get(*, tenant: Tenant, journey_id: Any) -> Journey | None:
+    pk = as_uuid(journey_id)
+    if pk is None:
+        return None
+    return (
+        Journey.objects.select_related("request", "contact", "terms", "tenant")
+        .filter(tenant=tenant, pk=pk)
+        .first()
+    )
+
+
+def journey_list(*, tenant: Tenant, status: str = "", query: str = "") -> QuerySet[Journey]:
+    qs = Journey.objects.filter(tenant=tenant).select_related("request").order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    query = (query or "").strip()
+    if query:
+        digits = br.only_digits(query)
+        condition = Q(client_name__icontains=query) | Q(request__number=query)
+        if digits:
+            condition |= Q(cpf=digits) | Q(
+                phone__endswith=digits[-8:] if len(digits) >= 8 else digits
+            )
+        qs = qs.filter(condition)
+    return qs
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    label: str
+    at: Any  # datetime or None
+
+
+def journey_step_statuses(journey: Journey) -> list[StepStatus]:
+    """The back office's per-step view (issue 5): sent, opened, terms, conditions, contracts
+    read, ID front, ID back, selfie, signed, expired."""
+    rows = [
+        ("Link enviado", journey.first_sent_at),
+        ("Aberto pelo cliente", journey.opened_at),
+        ("Termos aceitos", journey.terms_accepted_at),
+        ("Condições confirmadas", journey.conditions_confirmed_at),
+        ("Contratos lidos", journey.contracts_read_at),
+        ("Documento (frente)", journey.id_front_at),
+        ("Documento (verso)", journey.id_back_at),
+        ("Selfie", journey.selfie_at),
+        ("Assinado", journey.signed_at),
+        ("Expirado" if journey.status != "cancelled" else "Cancelado", journey.closed_at),
+    ]
+    return [StepStatus(label, at) for label, at in rows]
+
+
+def journey_current_link(*, journey: Journey) -> JourneyLink | None:
+    return current_link(journey)
+
+
+def journey_link_url_current(*, journey: Journey) -> str:
+    """The working link of an open journey (for the demo and the operator), or ""."""
+    link = current_link(journey)
+    if link is None or link.is_expired() or not journey.is_open:
+        return ""
+    return link_url(link.token)
+
+
+def journey_timeline(*, journey: Journey) -> list[EvidenceEvent]:
+    return evidence_events(subject=Subject("journey", str(journey.pk)))
+
+
+def journey_chain_verdict(*, journey: Journey):
+    return evidence_chain_verify(subject=Subject("journey", str(journey.pk)))
+
+
+def issue_list(*, tenant: Tenant, status: str = JourneyIssue.Status.OPEN) -> QuerySet[JourneyIssue]:
+    qs = JourneyIssue.objects.filter(tenant=tenant).select_related(
+        "journey", "journey__request", "resolved_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+STEP_LABELS = dict(Step.choices)
+
+
+def journey_for_request(*, request_id: Any) -> Journey | None:
+    """The journey of a formalization request (system use: the request id came from our own
+    proposals app, not from a client)."""
+    pk = as_uuid(request_id)
+    return Journey.objects.filter(request_id=pk).first() if pk else None

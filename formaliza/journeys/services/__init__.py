@@ -1,0 +1,85 @@
+"""Writes of the journeys app, grouped by concern; import them from here.
+
+lifecycle: journey_start, journey_link_resend, journey_link_renew, journey_link_request,
+           journey_expire, journey_cancel_closed, journeys_sweep
+steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
+           journey_conditions_confirm, journey_issue_report, journey_contracts_shown,
+           journey_contract_reading_record, journey_contracts_accept, journey_sign
+captures:  journey_capture_submit, journey_capture_open
+issues:    journey_issue_resolve
+messages:  journey_notification_send
+content:   journey_content_install_defaults, journey_terms_current, journey_terms_publish,
+           contract_template_for, contract_template_save
+"""
+
+from formaliza.journeys.services.captures import (
+    CaptureOutcome,
+    OpenedCapture,
+    journey_capture_open,
+    journey_capture_submit,
+)
+from formaliza.journeys.services.content import (
+    contract_template_for,
+    contract_template_save,
+    journey_content_install_defaults,
+    journey_terms_current,
+    journey_terms_publish,
+)
+from formaliza.journeys.services.issues import journey_issue_resolve
+from formaliza.journeys.services.lifecycle import (
+    JourneyStarted,
+    LinkRenewed,
+    SweepResult,
+    journey_cancel_closed,
+    journey_expire,
+    journey_link_renew,
+    journey_link_request,
+    journey_link_resend,
+    journey_start,
+    journeys_sweep,
+)
+from formaliza.journeys.services.messages import journey_notification_send
+from formaliza.journeys.services.steps import (
+    journey_conditions_confirm,
+    journey_contract_reading_record,
+    journey_contracts_accept,
+    journey_contracts_shown,
+    journey_issue_report,
+    journey_open,
+    journey_sign,
+    journey_terms_accept,
+    journey_welcome_confirm,
+)
+
+__all__ = [
+    "CaptureOutcome",
+    "JourneyStarted",
+    "LinkRenewed",
+    "OpenedCapture",
+    "SweepResult",
+    "contract_template_for",
+    "contract_template_save",
+    "journey_cancel_closed",
+    "journey_capture_open",
+    "journey_capture_submit",
+    "journey_conditions_confirm",
+    "journey_content_install_defaults",
+    "journey_contract_reading_record",
+    "journey_contracts_accept",
+    "journey_contracts_shown",
+    "journey_expire",
+    "journey_issue_report",
+    "journey_issue_resolve",
+    "journey_link_renew",
+    "journey_link_request",
+    "journey_link_resend",
+    "journey_notification_send",
+    "journey_open",
+    "journey_sign",
+    "journey_start",
+    "journey_terms_accept",
+    "journey_terms_current",
+    "journey_terms_publish",
+    "journey_welcome_confirm",
+    "journeys_sweep",
+]

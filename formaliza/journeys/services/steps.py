@@ -1,0 +1,293 @@
+"""What the client does on the journey pages, one service per step. Each locks the journey,
+checks the step is the current one (a double submit changes nothing), records its evidence
+event with the request's context, and moves the journey on."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from formaliza.accounts.actors import Actor
+from formaliza.core import clock
+from formaliza.core.errors import ApplicationError, Conflict, NotFound
+from formaliza.evidence.services import RequestContext
+from formaliza.journeys.models import (
+    CaptureKind,
+    Journey,
+    JourneyContract,
+    JourneyIssue,
+    JourneyLink,
+    JourneyNotification,
+    Step,
+)
+from formaliza.journeys.services._common import (
+    client_actor,
+    lock_journey,
+    notify,
+    record,
+    require_active,
+    require_step,
+)
+from formaliza.proposals import services as proposals
+
+
+def _save(journey: Journey, *fields: str) -> None:
+    journey.save(update_fields=[*fields, "updated_at"])
+
+
+def journey_open(*, journey_id: Any, link_id: int, context: RequestContext) -> Journey:
+    """The client's browser opened (or reopened) the journey through a link."""
+    now = clock.now()
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        link = JourneyLink.objects.select_for_update().get(pk=link_id, journey=journey)
+        first = journey.opened_at is None
+        if first:
+            journey.opened_at = now
+            _save(journey, "opened_at")
+        if link.first_opened_at is None:
+            link.first_opened_at = now
+            link.save(update_fields=["first_opened_at"])
+        record(
+            journey, "journey.opened", actor=client_actor(journey), context=context,
+            data={"link": link.pk, "first_open": first, "resumed_at_step": journey.current_step},
+        )  # fmt: skip
+    return journey
+
+
+def journey_welcome_confirm(
+    *, journey_id: Any, phone_is_own: bool, context: RequestContext
+) -> Journey:
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.WELCOME)
+        journey.phone_is_own = phone_is_own
+        journey.welcome_at = clock.now()
+        _save(journey, "phone_is_own", "welcome_at")
+        record(
+            journey, "welcome.confirmed", actor=client_actor(journey), context=context,
+            data={"phone_is_own": phone_is_own, "phone": journey.phone},
+        )  # fmt: skip
+    return journey
+
+
+def _same_hash(shown: str, expected: str) -> bool:
+    return hmac.compare_digest((shown or "").encode(), expected.encode())
+
+
+def journey_terms_accept(*, journey_id: Any, terms_sha256: str, context: RequestContext) -> Journey:
+    """Accept the terms version pinned on the journey; `terms_sha256` is the hash the page
+    showed, so what was accepted is exactly what was displayed."""
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.TERMS)
+        if not _same_hash(terms_sha256, journey.terms.sha256):
+            raise Conflict("terms_mismatch", "Os termos mudaram enquanto você lia. Leia de novo.")
+        journey.terms_accepted_at = clock.now()
+        _save(journey, "terms_accepted_at")
+        record(
+            journey, "terms.accepted", actor=client_actor(journey), context=context,
+            data={"version": journey.terms.version, "sha256": journey.terms.sha256,
+                  "title": journey.terms.title, "electronic_signature_accepted": True},
+        )  # fmt: skip
+    return journey
+
+
+def journey_conditions_confirm(
+    *, journey_id: Any, snapshot_sha256: str, context: RequestContext
+) -> Journey:
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.CONDITIONS)
+        if not _same_hash(snapshot_sha256, journey.conditions_sha256):
+            raise Conflict(
+                "conditions_mismatch", "As condições mudaram enquanto você lia. Confira de novo."
+            )
+        journey.conditions_confirmed_at = clock.now()
+        _save(journey, "conditions_confirmed_at")
+        record(
+            journey, "conditions.confirmed", actor=client_actor(journey), context=context,
+            data={"sha256": journey.conditions_sha256,
+                  "proposals": [p["numero"] for p in journey.conditions_snapshot["propostas"]]},
+        )  # fmt: skip
+    return journey
+
+
+ISSUE_STEPS = (Step.CONDITIONS, Step.CONTRACTS)
+
+
+def journey_issue_report(*, journey_id: Any, message: str, context: RequestContext) -> JourneyIssue:
+    """'Algo errado?': the client stops; an operator gets a task and calls back."""
+    message = (message or "").strip()[:2000]
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_active(journey)
+        step = journey.current_step
+        if step not in ISSUE_STEPS:
+            raise ApplicationError(
+                code="step_out_of_order",
+                message="Esta etapa não está disponível agora. Continue de onde parou.",
+                status=409,
+            )
+        journey.status = Journey.Status.STOPPED
+        journey.stopped_at = clock.now()
+        _save(journey, "status", "stopped_at")
+        issue = JourneyIssue.objects.create(
+            tenant=journey.tenant, journey=journey, step=step, message=message
+        )
+        record(
+            journey, "issue.reported", actor=client_actor(journey), context=context,
+            data={"issue": issue.pk, "step": step, "message": message},
+        )  # fmt: skip
+    return issue
+
+
+def journey_contracts_shown(*, journey_id: Any, context: RequestContext) -> list[JourneyContract]:
+    """The contracts page was served: the server's reading clock starts (once)."""
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.CONTRACTS)
+        contracts = list(journey.contracts.select_related("proposal").order_by("position"))
+        unseen = [c for c in contracts if c.shown_at is None]
+        if unseen:
+            now = clock.now()
+            JourneyContract.objects.filter(pk__in=[c.pk for c in unseen]).update(shown_at=now)
+            for contract in unseen:
+                contract.shown_at = now
+            record(
+                journey, "contracts.shown", actor=client_actor(journey), context=context,
+                data={"contracts": [{"id": c.pk, "proposal": c.proposal.number, "sha256": c.sha256}
+                                    for c in contracts]},
+            )  # fmt: skip
+    return contracts
+
+
+def journey_contract_reading_record(
+    *,
+    journey_id: Any,
+    contract_id: Any,
+    max_fraction: float,
+    client_seconds: float,
+    context: RequestContext,
+) -> JourneyContract:
+    """Progress of reading one contract, as measured on the phone. The reading proof event is
+    written once, when the contract is scrolled to its end."""
+    fraction = min(max(float(max_fraction), 0.0), 1.0)
+    seconds = min(max(float(client_seconds), 0.0), 24 * 3600.0)
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.CONTRACTS)
+        contract = (
+            JourneyContract.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .filter(journey=journey, pk=contract_id)
+            .first()
+        )
+        if contract is None or contract.shown_at is None:
+            raise NotFound("Contrato", code="contract_not_found")
+        contract.max_fraction = max(contract.max_fraction, fraction)
+        contract.client_seconds = max(contract.client_seconds, seconds)
+        reached_end = contract.max_fraction >= settings.JOURNEY_READ_MIN_FRACTION
+        if reached_end and contract.read_at is None:
+            contract.read_at = clock.now()
+            contract.server_seconds = (contract.read_at - contract.shown_at).total_seconds()
+            record(
+                journey, "contract.read", actor=client_actor(journey), context=context,
+                data={"contract": contract.pk, "proposal": contract.proposal.number,
+                      "sha256": contract.sha256, "max_fraction": round(contract.max_fraction, 4),
+                      "client_seconds": round(contract.client_seconds, 1),
+                      "server_seconds": round(contract.server_seconds, 1)},
+            )  # fmt: skip
+        contract.save()
+    return contract
+
+
+def _reading_proofs(journey: Journey) -> list[dict]:
+    return [
+        {"proposal": c.proposal.number, "sha256": c.sha256,
+         "max_fraction": round(c.max_fraction, 4), "client_seconds": round(c.client_seconds, 1),
+         "server_seconds": round(c.server_seconds or 0.0, 1)}
+        for c in journey.contracts.select_related("proposal").order_by("position")
+    ]  # fmt: skip
+
+
+def journey_contracts_accept(*, journey_id: Any, context: RequestContext) -> Journey:
+    """The sign control of the reading step. Refused, on the server too, until every contract
+    has been scrolled to its end."""
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.CONTRACTS)
+        unread = [
+            c.proposal.number
+            for c in journey.contracts.select_related("proposal")
+            if c.read_at is None or c.max_fraction < settings.JOURNEY_READ_MIN_FRACTION
+        ]
+        if unread:
+            raise ApplicationError(
+                code="contracts_not_read",
+                message="Role cada contrato até o fim antes de continuar "
+                f"(falta: contrato nº {', '.join(unread)}).",
+                status=409,
+                extra={"unread": unread},
+            )
+        journey.contracts_read_at = clock.now()
+        _save(journey, "contracts_read_at")
+        record(
+            journey, "contracts.accepted", actor=client_actor(journey), context=context,
+            data={"contracts": _reading_proofs(journey)},
+        )  # fmt: skip
+    return journey
+
+
+def _capture_summary(journey: Journey) -> dict:
+    captures = list(journey.captures.order_by("created_at"))
+    summary = {}
+    for kind in CaptureKind.values:
+        of_kind = [c for c in captures if c.kind == kind]
+        accepted = next((c for c in reversed(of_kind) if c.accepted), None)
+        refused = sum(1 for c in of_kind if not c.accepted)
+        summary[kind] = {
+            "attempts": len(of_kind),
+            "refused": refused,
+            "retakes": refused + sum(c.client_retakes for c in of_kind),
+            "original_sha256": accepted.original_sha256 if accepted else None,
+            "display_sha256": accepted.display_sha256 if accepted else None,
+            "blur_score": accepted.blur_score if accepted else None,
+            "face": accepted.face if accepted else None,
+        }
+    return summary
+
+
+def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
+    """The client confirms and signs: the journey is signed, the formalization completes (every
+    proposal to FORMALIZADA, the integrator told by the outbound webhook) and the completion
+    message is queued — all in one transaction."""
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id)
+        require_step(journey, Step.CONFIRM)
+        now = clock.now()
+        journey.signed_at = now
+        journey.status = Journey.Status.SIGNED
+        _save(journey, "signed_at", "status")
+        record(
+            journey, "journey.signed", actor=client_actor(journey), context=context,
+            data={
+                "formalization": journey.request.number,
+                "phone": journey.phone, "phone_is_own": journey.phone_is_own,
+                "terms": {"version": journey.terms.version, "sha256": journey.terms.sha256,
+                          "accepted_at": journey.terms_accepted_at},
+                "conditions_sha256": journey.conditions_sha256,
+                "contracts": _reading_proofs(journey),
+                "captures": _capture_summary(journey),
+            },
+        )  # fmt: skip
+        proposals.formalization_complete(
+            actor=Actor.of_system(journey.tenant, "journeys"),
+            request_id=journey.request_id,
+            note=f"Assinada pelo cliente na jornada {journey.pk}.",
+        )
+        notify(journey, kind=JourneyNotification.Kind.COMPLETION, reason="signed")
+    return journey

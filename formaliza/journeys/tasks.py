@@ -1,0 +1,40 @@
+"""Background work of the journeys app; each task runs the service it is named after and is
+safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from formaliza.journeys import selectors, services
+
+
+@task(queue_name="default")
+def journey_start(request_id: str) -> str:
+    """Registered in settings.FORMALIZATION_OPENED_HANDLERS: a formalization opened."""
+    started = services.journey_start(request_id=request_id)
+    return str(started.journey.pk) if started else ""
+
+
+@task(queue_name="default")
+def journey_request_closed(request_id: str) -> str:
+    """Registered in settings.FORMALIZATION_CLOSED_HANDLERS: the request completed or was
+    cancelled; an open journey for it stops at once (its link is revoked)."""
+    journey = selectors.journey_for_request(request_id=request_id)
+    if journey is None:
+        return ""
+    return services.journey_cancel_closed(journey_id=journey.pk).status
+
+
+@task(queue_name="messages")
+def journey_notification_send(notification_id: str) -> str:
+    return services.journey_notification_send(notification_id=notification_id)
+
+
+@task(queue_name="default")
+def journeys_sweep() -> dict:
+    result = services.journeys_sweep()
+    return {
+        "expired": result.expired,
+        "cancelled": result.cancelled,
+        "requeued_messages": result.requeued_messages,
+    }

@@ -1,0 +1,204 @@
+"""The client's journey in a real browser on a phone-sized screen."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from formaliza.core.testing import run_queued_tasks
+from formaliza.journeys.models import Journey, JourneyCapture, JourneyLink, Step
+from formaliza.journeys.tests.helpers import bomb_png, document_frame, jpeg, walk
+from formaliza.proposals.models import Proposal
+
+pytestmark = pytest.mark.browser
+
+
+def _path(started) -> str:
+    return "/j/" + started.link_url.rsplit("/j/", 1)[1]
+
+
+def _read_contracts(page, count=None):
+    boxes = page.locator(".scroll[data-id]")
+    for index in range(count if count is not None else boxes.count()):
+        boxes.nth(index).evaluate("el => el.scrollTo(0, el.scrollHeight)")
+        expect(page.locator(".read-state").nth(index)).to_have_text("✓ Lido até o fim")
+
+
+def _photo(page, *, retake: bool = False):
+    page.get_by_role("button", name="Abrir câmera").click()
+    expect(page.locator("#capture")).to_have_attribute("data-state", "live")
+    expect(page.locator("#capture svg ellipse, #capture svg rect").first).to_be_attached()
+    page.get_by_role("button", name="Tirar foto").click()
+    expect(page.locator("#capture")).to_have_attribute("data-state", "preview")
+    if retake:
+        page.get_by_role("button", name="Tirar outra foto").click()
+        expect(page.locator("#capture")).to_have_attribute("data-state", "live")
+        page.get_by_role("button", name="Tirar foto").click()
+        expect(page.locator("#capture")).to_have_attribute("data-state", "preview")
+    page.get_by_role("button", name="Continuar").click()
+
+
+def test_the_whole_journey_with_the_camera(phone, started, outbox):
+    page = phone
+    page.goto(_path(started))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Olá,")
+    page.get_by_label("Sim, este celular é meu").check()
+    page.get_by_role("button", name="Começar").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Termos de uso da formalização digital"
+    )
+    page.get_by_label("Li e aceito os termos de uso").check()
+    page.get_by_role("button", name="Aceitar e continuar").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confira as condições")
+    expect(page.locator("dl.kv").first).to_contain_text("R$")
+    page.get_by_role("button", name="Está tudo certo").click()
+
+    sign = page.get_by_role("button", name="Li e concordo com os contratos")
+    expect(sign).to_be_disabled()
+    _read_contracts(page)
+    expect(sign).to_be_enabled()
+    sign.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — frente")
+    _photo(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — verso")
+    _photo(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Selfie")
+    expect(page.locator("#capture")).to_have_attribute("data-guide", "oval")
+    _photo(page, retake=True)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirme e assine")
+    page.get_by_label("Declaro que sou").check()
+    page.get_by_role("button", name="Assinar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pronto, contratos assinados!")
+
+    journey = Journey.objects.get(pk=started.journey.pk)
+    assert (journey.status, journey.phone_is_own) == ("signed", True)
+    selfie = JourneyCapture.objects.get(journey=journey, kind="selfie", accepted=True)
+    assert selfie.client_retakes == 1
+    assert selfie.face["inside_oval"] is True
+    assert selfie.source == "camera"
+    assert max(selfie.original_width, selfie.original_height) <= 1600
+    assert all(c.max_fraction >= 0.98 for c in journey.contracts.all())
+    assert set(
+        Proposal.objects.filter(formalizations=journey.request).values_list("activity", flat=True)
+    ) == {"FORMALIZADA"}
+    run_queued_tasks()
+    assert [m.phone for m in outbox.completions()] == [journey.phone]
+
+
+def test_the_sign_control_stays_off_until_every_contract_is_read(phone, started):
+    walk(started.journey, until=Step.CONTRACTS)
+    page = phone
+    page.goto(_path(started))
+    sign = page.get_by_role("button", name="Li e concordo com os contratos")
+    _read_contracts(page, count=1)
+    expect(sign).to_be_disabled()
+    expect(page.locator(".gate-hint")).to_contain_text("faltam 1")
+
+    # Forcing the form past the disabled button: the server refuses too.
+    page.locator("form.accept").evaluate("form => form.submit()")
+    expect(page.locator("[role=alert]")).to_contain_text("Role cada contrato até o fim")
+    assert Journey.objects.get(pk=started.journey.pk).contracts_read_at is None
+
+    _read_contracts(page)
+    sign.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — frente")
+
+
+def test_reload_and_reopening_resume_where_the_client_stopped(
+    phone, started, chromium, live_server
+):
+    page = phone
+    page.goto(_path(started))
+    page.get_by_label("Não, é de outra pessoa").check()
+    page.get_by_role("button", name="Começar").click()
+    page.get_by_label("Li e aceito os termos de uso").check()
+    page.get_by_role("button", name="Aceitar e continuar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confira as condições")
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confira as condições")
+
+    other = chromium.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    try:
+        again = other.new_page()
+        again.goto(_path(started))
+        expect(again.get_by_role("heading", level=1)).to_have_text("Confira as condições")
+    finally:
+        other.close()
+    assert Journey.objects.get(pk=started.journey.pk).phone_is_own is False
+
+
+def test_an_expired_link_offers_a_new_one_by_whatsapp(phone, started, outbox):
+    run_queued_tasks()
+    JourneyLink.objects.filter(journey=started.journey).update(
+        expires_at=started.journey.created_at
+    )
+    page = phone
+    response = page.goto(_path(started))
+    assert response.status == 410
+    expect(page.get_by_role("heading", level=1)).to_have_text("Este link expirou")
+
+    page.get_by_role("button", name="Receber novo link pelo WhatsApp").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pronto! Enviamos um link novo")
+    run_queued_tasks()
+    new = outbox.links()[-1]
+    assert new.reason == "requested"
+    page.goto(new.link_url.replace("https://formaliza.test", ""))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Olá,")
+
+
+def test_a_wrong_token_reveals_nothing(phone, started):
+    token = started.link_url.rsplit("/j/", 1)[1]
+    response = phone.goto("/j/" + token[:-2] + ("zz" if token[-2:] != "zz" else "yy"))
+    assert response.status == 404
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Link inválido")
+    assert started.journey.client_name not in phone.content()
+
+
+def test_a_picture_from_the_phone_is_downscaled_before_upload(phone, started):
+    walk(started.journey, until=Step.ID_FRONT)
+    big = jpeg(document_frame(size=(3000, 2000)))
+    phone.goto(_path(started))
+    phone.locator(".pick input[type=file]").set_input_files(
+        {"name": "documento.jpg", "mimeType": "image/jpeg", "buffer": big}
+    )
+    expect(phone.locator("#capture")).to_have_attribute("data-state", "preview")
+    phone.get_by_role("button", name="Continuar").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Foto do documento — verso")
+    capture = JourneyCapture.objects.get(journey=started.journey, kind="id_front")
+    assert (capture.source, capture.original_format) == ("file", "JPEG")
+    assert (capture.original_width, capture.original_height) == (1600, 1067)
+    assert capture.original_bytes < len(big)
+
+
+def test_the_server_refuses_bad_photos_with_a_message(phone_without_js, started):
+    walk(started.journey, until=Step.SELFIE)
+    page = phone_without_js
+    page.goto(_path(started))
+    small = io.BytesIO()
+    Image.new("RGB", (300, 200), (90, 90, 90)).save(small, "PNG")
+    cases = [
+        ("nota.txt", "text/plain", b"isto nao e uma foto", "não é uma foto"),
+        ("pequena.png", "image/png", small.getvalue(), "resolução baixa"),
+        ("documento.jpg", "image/jpeg", jpeg(document_frame()), "Não encontramos seu rosto"),
+        ("bomba.png", "image/png", bomb_png(), "dimensões grandes demais"),
+    ]
+    for name, mime, data, words in cases:
+        page.locator("form.nojs input[type=file]").set_input_files(
+            {"name": name, "mimeType": mime, "buffer": data}
+        )
+        page.get_by_role("button", name="Enviar foto").click()
+        expect(page.locator("[role=alert]")).to_contain_text(words)
+    refused = JourneyCapture.objects.filter(journey=started.journey, kind="selfie")
+    assert list(refused.values_list("refusal_code", flat=True)) == [
+        "image_not_image", "image_too_small", "face_not_found", "image_bomb",
+    ]  # fmt: skip
+    assert not refused.filter(accepted=True).exists()
