@@ -12,7 +12,11 @@ from formaliza.conversations.models.channels import (
     Template,
     ThroughputLimiter,
 )
-from formaliza.conversations.models.conversations import ContactHandle, Conversation
+from formaliza.conversations.models.conversations import (
+    ContactHandle,
+    Conversation,
+    ConversationKey,
+)
 from formaliza.conversations.models.messages import (
     STATUS_RANK,
     Attachment,
@@ -34,6 +38,7 @@ __all__ = [
     "ChannelAlert",
     "ContactHandle",
     "Conversation",
+    "ConversationKey",
     "DispatchAttempt",
     "InboundEvent",
     "Message",

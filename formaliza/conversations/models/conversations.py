@@ -95,3 +95,38 @@ class Conversation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.protocol
+
+
+class ConversationKey(models.Model):
+    """A business key a conversation is about, written by the layer that knows it (the journey
+    links its conversation to the client's CPF, proposals, contract numbers and the signed
+    document's key) so that history search finds conversations by them without joining across
+    apps. Values are stored normalized (see `services.conversations.KEY_NORMALIZERS`)."""
+
+    class Kind(models.TextChoices):
+        CPF = "cpf", "CPF"
+        PROPOSAL = "proposal", "Proposta"
+        CONTRACT = "contract", "Número do contrato"
+        DOCUMENT_KEY = "document_key", "Chave do documento assinado"
+        FORMALIZATION = "formalization", "Formalização"
+        JOURNEY = "journey", "Jornada"
+        FULL_NAME = "full_name", "Nome completo do assinante"
+        BIRTH_DATE = "birth_date", "Data de nascimento do assinante"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chave do atendimento"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "kind", "value"], name="conversation_key_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "kind", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"

@@ -23,6 +23,8 @@ from formaliza.conversations.services.conversations import (
     consent_opt_out,
     consent_set,
     conversation_close,
+    conversation_keys_add,
+    conversation_keys_add_for_reference,
     conversations_close_idle,
 )
 from formaliza.conversations.services.dispatch import message_dispatch, messages_sweep
@@ -56,6 +58,8 @@ __all__ = [
     "consent_opt_out",
     "consent_set",
     "conversation_close",
+    "conversation_keys_add",
+    "conversation_keys_add_for_reference",
     "conversations_close_idle",
     "gate_refusal",
     "inbound_event_process",

@@ -17,7 +17,7 @@ from formaliza.contacts.services import (
     contact_phone_set_wa_id,
 )
 from formaliza.conversations.errors import InvalidContent
-from formaliza.conversations.models import Channel, ContactHandle, Conversation
+from formaliza.conversations.models import Channel, ContactHandle, Conversation, ConversationKey
 from formaliza.core import br, clock
 from formaliza.core.errors import NotFound
 from formaliza.core.models import sequence_next
@@ -219,3 +219,60 @@ def consent_set(*, tenant, handle_id: int, opted_out: bool, source: str) -> Cont
         consent_opt_in(handle=handle, source=source)
     handle.refresh_from_db()
     return handle
+
+
+def _normalize_key(kind: str, value: str) -> str:
+    text = " ".join(str(value).split())
+    if kind == ConversationKey.Kind.CPF:
+        return br.only_digits(text)
+    if kind == ConversationKey.Kind.FULL_NAME:
+        return text.casefold()
+    if kind == ConversationKey.Kind.BIRTH_DATE:
+        # dd/mm/aaaa or ISO in, ISO out
+        parts = text.split("/")
+        return f"{parts[2]}-{parts[1]}-{parts[0]}" if len(parts) == 3 else text
+    return text
+
+
+KEY_NORMALIZERS = _normalize_key
+
+
+def conversation_keys_add(
+    *, conversation: Conversation, keys: list[tuple[str, str]]
+) -> list[ConversationKey]:
+    """Attach business keys (kind, value) to a conversation; repeats are ignored. Callers are the
+    higher layers that know what the conversation is about (journeys, flows)."""
+    created = []
+    for kind, value in keys:
+        if kind not in ConversationKey.Kind.values:
+            raise ValueError(f"unknown conversation key kind {kind}")
+        normalized = _normalize_key(kind, value)
+        if not normalized:
+            continue
+        key, was_created = ConversationKey.objects.get_or_create(
+            tenant_id=conversation.tenant_id,
+            conversation=conversation,
+            kind=kind,
+            value=normalized[:200],
+        )
+        if was_created:
+            created.append(key)
+    return created
+
+
+def conversation_keys_add_for_reference(
+    *, tenant_id: int, reference: str, keys: list[tuple[str, str]]
+) -> int:
+    """The same keys on every conversation holding a message sent with `reference` (e.g.
+    "journey:<uuid>"). Returns how many conversations were touched."""
+    from formaliza.conversations.models import Message
+
+    conversation_ids = (
+        Message.objects.filter(tenant_id=tenant_id, reference=reference)
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
+    conversations = list(Conversation.objects.filter(pk__in=list(conversation_ids)))
+    for conversation in conversations:
+        conversation_keys_add(conversation=conversation, keys=keys)
+    return len(conversations)
