@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "formaliza.accounts",
     "formaliza.contacts",
     "formaliza.webhooks",
+    "formaliza.conversations",
     "formaliza.evidence",
     "formaliza.proposals",
     "formaliza.journeys",
@@ -135,6 +136,7 @@ TASKS = {
 PERIODIC_TASKS = [
     ("formaliza.webhooks.tasks.webhook_deliveries_sweep", 60),
     ("formaliza.core.tasks.stale_tasks_requeue", 120),
+    ("formaliza.conversations.tasks.conversations_sweep", 30),
     ("formaliza.journeys.tasks.journeys_sweep", 300),
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
@@ -282,6 +284,50 @@ PERIODIC_TASKS += [("formaliza.evidence.tasks.sealed_documents_sweep", 120)]
 # Processes `manage.py serve` starts besides web, workers and scheduler.
 SERVE_EXTRA_PROCESSES = ["formaliza.evidence.serving.local_tsa"]
 
+
+# --- conversations (WhatsApp, SMS, e-mail) ----------------------------------------------------
+# Adapter of each provider (dotted path of a class taking a ChannelConfig).
+CONVERSATION_PROVIDERS = {
+    "meta_cloud": "formaliza.conversations.adapters.meta_cloud.MetaCloudProvider",
+    "zenvia": "formaliza.conversations.adapters.zenvia.ZenviaProvider",
+    "email": "formaliza.conversations.adapters.email.EmailProvider",
+    "fake": "formaliza.conversations.adapters.fake.FakeProvider",
+    "twilio": "formaliza.conversations.adapters.twilio.TwilioProvider",
+}
+META_GRAPH_API_URL = os.environ.get("META_GRAPH_API_URL", "https://graph.facebook.com/v21.0")
+ZENVIA_API_URL = os.environ.get("ZENVIA_API_URL", "https://api.zenvia.com/v2")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com/2010-04-01")
+# The local fake provider (Meta Graph API + Zenvia wire formats) used by `fake` channels;
+# `manage.py serve` starts it unless FAKE_PROVIDER_SERVE=false.
+FAKE_PROVIDER_URL = os.environ.get("FAKE_PROVIDER_URL", "http://127.0.0.1:8025").rstrip("/")
+FAKE_PROVIDER_SERVE = env_bool("FAKE_PROVIDER_SERVE", True)
+SERVE_EXTRA_PROCESSES += ["formaliza.conversations.serving.fake_provider_process"]
+# Tasks (dotted paths) enqueued with a new inbound message's id / an outbound message's id and
+# its new status. The flow engine and the journeys plug in here; this app never imports them.
+CONVERSATION_INBOUND_HANDLERS = env_list("CONVERSATION_INBOUND_HANDLERS")
+CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+CONVERSATION_HTTP_TIMEOUT_SECONDS = float(os.environ.get("CONVERSATION_HTTP_TIMEOUT_SECONDS", "10"))
+CONVERSATION_MAX_ATTEMPTS = int(os.environ.get("CONVERSATION_MAX_ATTEMPTS", "8"))
+CONVERSATION_BACKOFF_BASE_SECONDS = float(os.environ.get("CONVERSATION_BACKOFF_BASE_SECONDS", "5"))
+CONVERSATION_BACKOFF_MAX_SECONDS = float(os.environ.get("CONVERSATION_BACKOFF_MAX_SECONDS", "900"))
+# A send interrupted by a dead worker waits this long for the provider's receipt before it is
+# failed as "dispatch_interrupted" (it is never sent again automatically).
+CONVERSATION_UNCERTAIN_GRACE_SECONDS = int(
+    os.environ.get("CONVERSATION_UNCERTAIN_GRACE_SECONDS", "300")
+)
+# Longest a worker sleeps for a throughput or pacing slot before rescheduling instead.
+CONVERSATION_LIMITER_MAX_WAIT_SECONDS = 2.0
+CONVERSATION_IDLE_CLOSE_HOURS = float(os.environ.get("CONVERSATION_IDLE_CLOSE_HOURS", "24"))
+# Raw webhook bodies of processed events are deleted after this many days (failed ones stay).
+CONVERSATION_RAW_EVENT_RETENTION_DAYS = int(
+    os.environ.get("CONVERSATION_RAW_EVENT_RETENTION_DAYS", "30")
+)
+CONVERSATION_WEBHOOK_CHANNEL_CACHE_SECONDS = 30
+CONVERSATION_EMAIL_MAX_BYTES = 20 * 1024 * 1024
+CONVERSATION_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get(
+    "CONVERSATION_EMAIL_DOMAIN", "formaliza.local"
+)
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -309,6 +355,10 @@ NAVIGATION = [
     ("Esteira", "proposals:pipeline", "proposal.view"),
     ("Nova proposta", "proposals:new", "proposal.create"),
     ("Formalizações", "proposals:formalizations", "proposal.view"),
+    ("Conversas", "conversations:list", "conversation.view"),
+    ("Simulador", "conversations:simulator", "conversation.simulate"),
+    ("Modelos", "conversations:templates_all", "template.manage"),
+    ("Canais", "conversations:channels", "channel.manage"),
     ("Jornadas", "journeys:list", "journey.view"),
     ("Pendências", "journeys:issues", "journey.view"),
     ("Termos e contratos", "journeys:content", "journey.content"),

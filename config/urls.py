@@ -9,6 +9,7 @@ urlpatterns = [
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
+    path("conversas/", include("formaliza.conversations.urls")),
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
     path("evidencias/", include("formaliza.evidence.urls")),

@@ -23,6 +23,12 @@ class Perm(models.TextChoices):
     WEBHOOK_MANAGE = "webhook.manage", "Configurar webhooks"
     APIKEY_MANAGE = "apikey.manage", "Gerenciar chaves de API"
     USER_MANAGE = "user.manage", "Gerenciar usuários"
+    CONVERSATION_VIEW = "conversation.view", "Ver conversas e recibos de entrega"
+    CONVERSATION_REPLY = "conversation.reply", "Responder e encerrar conversas"
+    CONVERSATION_SIMULATE = "conversation.simulate", "Usar o simulador de WhatsApp"
+    MESSAGE_SEND = "message.send", "Enviar mensagens aos clientes"
+    TEMPLATE_MANAGE = "template.manage", "Gerenciar modelos de mensagem"
+    CHANNEL_MANAGE = "channel.manage", "Configurar canais (WhatsApp, SMS, e-mail)"
     JOURNEY_VIEW = "journey.view", "Ver jornadas de formalização"
     JOURNEY_MANAGE = "journey.manage", "Reenviar/renovar links e tratar pendências de jornadas"
     JOURNEY_IMAGES = "journey.images", "Ver fotos de documentos e selfies (acesso registrado)"
@@ -42,6 +48,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PROPOSAL_DECIDE,
             Perm.FORMALIZATION_CANCEL,
             Perm.WEBHOOK_VIEW,
+            Perm.CONVERSATION_VIEW,
+            Perm.CONVERSATION_REPLY,
+            Perm.CONVERSATION_SIMULATE,
+            Perm.MESSAGE_SEND,
+            Perm.TEMPLATE_MANAGE,
             Perm.JOURNEY_VIEW,
             Perm.JOURNEY_MANAGE,
             Perm.JOURNEY_IMAGES,
@@ -52,19 +63,25 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
-    Role.CORRESPONDENT: frozenset({Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE}),
+    # They consult their clients' conversation history (the seed's MKTZAP history).
+    Role.CORRESPONDENT: frozenset(
+        {Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE, Perm.CONVERSATION_VIEW}
+    ),
     # Operators follow up clients (triage): they read the pipeline, they do not decide it.
     # They also follow journeys (resend/renew links, "Algo errado?" tasks) without seeing photos.
     Role.OPERATOR: frozenset(
         {
             Perm.PROPOSAL_VIEW,
             Perm.PROPOSAL_VIEW_ALL_BRANCHES,
+            Perm.CONVERSATION_VIEW,
+            Perm.CONVERSATION_REPLY,
+            Perm.MESSAGE_SEND,
             Perm.JOURNEY_VIEW,
             Perm.JOURNEY_MANAGE,
         }
     ),
     # Attendants work the conversations inbox only.
-    Role.ATTENDANT: frozenset(),
+    Role.ATTENDANT: frozenset({Perm.CONVERSATION_VIEW, Perm.CONVERSATION_REPLY, Perm.MESSAGE_SEND}),
 }
 
 # What an integrator's API key may do on its tenant.

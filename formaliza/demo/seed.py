@@ -49,6 +49,7 @@ class SeedResult:
 def demo_seed() -> SeedResult:
     existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
+        _seed_conversations(existing)  # demo databases created before the channels existed
         return SeedResult(tenant=existing, created=False)
     tenant = accounts.tenant_create(name="Promotora Exemplo", slug=DEMO_SLUG, cnpj="11222333000181")
     branch = accounts.branch_create(tenant=tenant, code="001", name="Filial Centro")
@@ -65,6 +66,7 @@ def demo_seed() -> SeedResult:
     signed_cpf = _seed_pipeline(
         tenant, Actor.of_user(users[Role.CORRESPONDENT]), Actor.of_user(users[Role.MANAGER])
     )
+    _seed_conversations(tenant)
     links, to_sign = _seed_journeys(tenant, signed_cpf=signed_cpf)
     document = signed_journey_seed(journey=to_sign)
     logger.info(
@@ -142,3 +144,70 @@ def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> str:
     for p in signed:
         decide(correspondent, p, "approve")
     return signed[0].cpf
+
+
+DEMO_WHATSAPP = "WhatsApp (simulado)"
+DEMO_TEMPLATES = [
+    (
+        "convite_formalizacao",
+        "utility",
+        [
+            {
+                "type": "BODY",
+                "text": "Olá {{1}}, sou a VIC, assistente virtual da Promotora Exemplo, e vou "
+                "ajudar você com o envio dos seus documentos e a assinatura digital do seu "
+                "contrato! Para iniciar é só responder SIM.",
+            },
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "SIM"}]},
+        ],
+    ),
+    (
+        "formalizacao_concluida",
+        "utility",
+        [{"type": "BODY", "text": "Pronto, {{1}}! Recebemos sua assinatura. Protocolo {{2}}."}],
+    ),
+]
+
+
+def _seed_conversations(tenant: Tenant) -> None:
+    """Channels on the local fake provider (started by `make run`), the seed's invitation
+    template, and a greeting with buttons so the simulator answers something."""
+    from formaliza.conversations.models import Channel
+    from formaliza.conversations.services import (
+        ChannelInput,
+        TemplateInput,
+        channel_create,
+        template_save,
+    )
+
+    if Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).exists():
+        return
+    whatsapp = channel_create(
+        tenant=tenant,
+        data=ChannelInput(
+            name=DEMO_WHATSAPP, kind="whatsapp", provider="fake",
+            phone_number_id="100200300400500", business_account_id="900800700600500",
+            display_phone_number="+5511940001000",
+            welcome_text="Olá! Sou a VIC, assistente virtual da Promotora Exemplo. Como posso ajudar?",
+            welcome_choices=["Formalizar contrato", "Falar com atendente", "Dúvidas"],
+        ),
+    )  # fmt: skip
+    for name, category, components in DEMO_TEMPLATES:
+        template_save(
+            tenant=tenant, channel_id=whatsapp.pk,
+            data=TemplateInput(name=name, language="pt_BR", category=category, components=components),
+        )  # fmt: skip
+    channel_create(
+        tenant=tenant,
+        data=ChannelInput(
+            name="SMS (simulado)", kind="sms", provider="fake", sender_id="promotora-exemplo",
+            opt_out_keywords=["SAIR", "PARAR"],
+        ),
+    )  # fmt: skip
+    channel_create(
+        tenant=tenant,
+        data=ChannelInput(
+            name="E-mail", kind="email", provider="email",
+            sender_id="Promotora Exemplo <nao-responda@localhost>",
+        ),
+    )  # fmt: skip

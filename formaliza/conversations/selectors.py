@@ -1,0 +1,135 @@
+"""Reads of the conversation layer, always filtered by tenant (another tenant's rows are simply
+not found)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from formaliza.accounts.models import Tenant
+from formaliza.conversations.models import (
+    Attachment,
+    Channel,
+    ContactHandle,
+    Conversation,
+    InboundEvent,
+    Message,
+    Receipt,
+    Template,
+)
+from formaliza.core import br
+
+
+def channel_list(*, tenant: Tenant) -> QuerySet[Channel]:
+    return Channel.objects.filter(tenant=tenant).order_by("name")
+
+
+def channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:
+    return Channel.objects.filter(tenant=tenant, pk=channel_id).first()
+
+
+def template_list(*, tenant: Tenant, channel_id: int | None = None) -> QuerySet[Template]:
+    qs = Template.objects.filter(tenant=tenant).select_related("channel")
+    if channel_id is not None:
+        qs = qs.filter(channel_id=channel_id)
+    return qs.order_by("name", "language")
+
+
+def template_get(*, tenant: Tenant, template_id: int) -> Template | None:
+    return Template.objects.filter(tenant=tenant, pk=template_id).select_related("channel").first()
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    status: str = ""
+    channel_id: int | None = None
+    q: str = ""  # protocol, phone, e-mail or name
+
+
+def conversation_list(*, tenant: Tenant, filters: ConversationFilters) -> QuerySet[Conversation]:
+    qs = (
+        Conversation.objects.filter(tenant=tenant)
+        .select_related("channel", "handle", "contact")
+        .annotate(message_count=Count("messages"))
+        .order_by("-last_message_at", "-id")
+    )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.channel_id:
+        qs = qs.filter(channel_id=filters.channel_id)
+    text = filters.q.strip()
+    if text:
+        phone = br.phone_parse(text)
+        query = (
+            Q(protocol=text) | Q(contact__name__icontains=text) | Q(handle__address=text.lower())
+        )
+        if phone is not None:
+            query |= Q(handle__address=phone.e164)
+        qs = qs.filter(query)
+    return qs
+
+
+def conversation_get(*, tenant: Tenant, protocol: str) -> Conversation | None:
+    return (
+        Conversation.objects.filter(tenant=tenant, protocol=protocol)
+        .select_related("channel", "handle", "contact")
+        .first()
+    )
+
+
+def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
+    return (
+        conversation.messages.select_related("sent_by")
+        .prefetch_related(
+            Prefetch("receipts", queryset=Receipt.objects.order_by("occurred_at", "id")),
+            "attachments",
+            "dispatches",
+        )
+        .order_by("id")
+    )
+
+
+def message_get(*, tenant: Tenant, public_id: str) -> Message | None:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return Message.objects.filter(tenant=tenant, public_id=key).first()
+
+
+def messages_by_reference(*, tenant: Tenant, reference: str) -> QuerySet[Message]:
+    """Every message a caller tagged with `reference` ("journey:<uuid>"), oldest first, with
+    its receipts — what a journey needs to show and to record as evidence."""
+    return (
+        Message.objects.filter(tenant=tenant, reference=reference)
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("occurred_at")))
+        .order_by("id")
+    )
+
+
+def handle_find(*, tenant: Tenant, channel_id: int, address: str) -> ContactHandle | None:
+    phone = br.phone_parse(address)
+    key = phone.e164 if phone else address.strip().lower()
+    return ContactHandle.objects.filter(tenant=tenant, channel_id=channel_id, address=key).first()
+
+
+def attachment_get(*, tenant: Tenant, attachment_id: int) -> Attachment | None:
+    return (
+        Attachment.objects.filter(tenant=tenant, pk=attachment_id)
+        .select_related("message__conversation")
+        .first()
+    )
+
+
+def inbound_events_failed(*, channel: Channel) -> QuerySet[InboundEvent]:
+    return channel.inbound_events.filter(status=InboundEvent.Status.FAILED).order_by("-id")
+
+
+def simulator_channels(*, tenant: Tenant) -> QuerySet[Channel]:
+    """Channels the simulator may play the client on: only `fake` ones, so a test chat never
+    reaches a real person."""
+    return Channel.objects.filter(
+        tenant=tenant, provider=Channel.Provider.FAKE, is_active=True
+    ).order_by("name")
