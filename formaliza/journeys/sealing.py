@@ -6,17 +6,20 @@ evidence events while the client went through the steps (contract HTML, terms te
 per proposal, photos), and the evidence app checks every declared hash against the bytes it is
 given. Something stored that no longer matches what was recorded raises `EvidenceUnavailable`.
 
-The WhatsApp trail is the journey's messages with the provider's ids. Delivery and read receipts
-come from the conversations layer (not merged yet): a caller passes them in `receipts`, keyed by
-the provider's message id, and they land in the matching `WhatsAppMessage`.
+The WhatsApp trail is every message the conversations layer holds for the journey (those sent
+with `reference="journey:<id>"`, with template, variables, text and the provider's receipts),
+plus the journey's own notifications that did not go through that layer (the console and fake
+messengers), with the provider's message id and no receipts: none are made up.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+from formaliza.conversations.models import Message
+from formaliza.conversations.selectors import messages_by_reference
 from formaliza.core.errors import ApplicationError
 from formaliza.core.ids import sha256_hex
 from formaliza.evidence.bundle import (
@@ -34,6 +37,7 @@ from formaliza.evidence.bundle import (
     conditions_sha256,
 )
 from formaliza.evidence.models import EvidenceEvent
+from formaliza.evidence.report import RECEIPT_STATUSES
 from formaliza.evidence.services import Subject, evidence_events
 from formaliza.journeys import documents
 from formaliza.journeys.events import EVENT_LABELS
@@ -50,6 +54,7 @@ from formaliza.proposals.models import ActivityChange
 logger = logging.getLogger(__name__)
 
 REFERENCE_LABEL = "Jornada"
+_LINK_TOKEN = re.compile(r"(/j/)[A-Za-z0-9_-]{20,}")
 NOTIFICATION_LABELS = {
     ("link", "initial"): "Link da formalização — primeiro envio",
     ("link", "resend"): "Link da formalização — reenviado",
@@ -244,22 +249,58 @@ def _sent_messages(journey: Journey) -> list[JourneyNotification]:
     )
 
 
-def _messages(
-    journey: Journey,
-    sent: list[JourneyNotification],
-    receipts: Mapping[str, Sequence[MessageReceipt]],
-) -> tuple[WhatsAppMessage, ...]:
-    messages = []
+def conversation_reference(journey: Journey) -> str:
+    """The `reference` a journey's messages carry in the conversations layer."""
+    return f"journey:{journey.pk}"
+
+
+def _template_variables(content: dict) -> tuple[str, ...]:
+    return tuple(
+        str(parameter.get("text", ""))
+        for component in content.get("components", [])
+        if component.get("type") == "body"
+        for parameter in component.get("parameters", [])
+    )
+
+
+def _conversation_message(message: Message) -> WhatsAppMessage:
+    content = message.content or {}
+    template = content.get("name", "") if content.get("type") == "template" else ""
+    return WhatsAppMessage(
+        direction="out" if message.is_outbound else "in",
+        message_id=message.provider_message_id or str(message.public_id),
+        phone=message.handle.address, at=message.provider_timestamp or message.created_at,
+        template_name=template, template_language=content.get("language", "") if template else "",
+        variables=_template_variables(content) if template else (),
+        # A journey link in a message stops working once the journey is signed; the report
+        # still does not need the token.
+        text=_LINK_TOKEN.sub(r"\1…", message.body),
+        receipts=tuple(
+            MessageReceipt(r.status, r.occurred_at)
+            for r in message.receipts.all() if r.status in RECEIPT_STATUSES
+        ),
+        description=f"{message.channel.get_kind_display()} · {message.channel.name}",
+    )  # fmt: skip
+
+
+def _messages(journey: Journey, sent: list[JourneyNotification]) -> tuple[WhatsAppMessage, ...]:
+    through_layer = list(
+        messages_by_reference(tenant=journey.tenant, reference=conversation_reference(journey))
+        .select_related("handle", "channel")
+    )  # fmt: skip
+    trail = [_conversation_message(m) for m in through_layer]
+    known = {i for m in through_layer for i in (str(m.public_id), m.provider_message_id) if i}
     for n in sent:
+        if n.provider_message_id in known:
+            continue  # the layer's copy, with its receipts, is already there
         label = NOTIFICATION_LABELS.get((n.kind, n.reason), n.get_kind_display())
-        messages.append(
+        trail.append(
             WhatsAppMessage(
                 direction="out", message_id=n.provider_message_id, phone=journey.phone,
                 at=n.sent_at, description=f"{label} (provedor: {n.provider})",
-                receipts=tuple(receipts.get(n.provider_message_id, ())),
             )
         )  # fmt: skip
-    return tuple(messages)
+    return tuple(sorted(trail, key=lambda m: m.at))
 
 
 def _step_checks(
@@ -345,11 +386,8 @@ def _signer(
     )  # fmt: skip
 
 
-def journey_bundle(
-    journey: Journey, *, receipts: Mapping[str, Sequence[MessageReceipt]] | None = None
-) -> EvidenceBundle:
-    """The bundle of a signed journey (`journey.signed` recorded). `receipts`: the provider's
-    delivery receipts of its messages, by provider message id."""
+def journey_bundle(journey: Journey) -> EvidenceBundle:
+    """The bundle of a signed journey (`journey.signed` recorded)."""
     events = evidence_events(subject=subject_of(journey))
     signed = _last(events, "journey.signed")
     if journey.signed_at is None or signed is None:
@@ -372,7 +410,7 @@ def journey_bundle(
         completed_at=journey.signed_at,
         contracts=_contracts(contracts),
         signers=(_signer(journey, contracts, captures, sent, signed),),
-        messages=_messages(journey, sent, receipts or {}),
+        messages=_messages(journey, sent),
         terms=_terms(journey),
         reading=_reading(contracts),
         conditions=_conditions(journey),

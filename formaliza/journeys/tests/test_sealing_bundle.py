@@ -1,14 +1,12 @@
 """The evidence bundle built from a signed journey: every hash is the one the journey recorded,
 and what evidence's report needs reaches it."""
 
-import datetime as dt
-
 import pytest
 from django.core.files.base import ContentFile
 
 from formaliza.core import br
 from formaliza.core.testing import run_queued_tasks
-from formaliza.evidence.bundle import MessageReceipt, bundle_validate, contract_sha256
+from formaliza.evidence.bundle import bundle_validate, contract_sha256
 from formaliza.evidence.services import Subject, evidence_events
 from formaliza.journeys import services
 from formaliza.journeys.models import Journey, Step
@@ -135,18 +133,70 @@ def test_the_title_is_public_and_carries_no_personal_data(signed):
         assert personal not in title
 
 
-def test_delivery_receipts_land_in_their_message(signed):
-    message_id = signed.notifications.get(kind="link").provider_message_id
-    at = signed.first_sent_at
-    receipts = {
-        message_id: (MessageReceipt("delivered", at + dt.timedelta(seconds=2)),
-                     MessageReceipt("read", at + dt.timedelta(seconds=30))),
-        "wamid.someone-else": (MessageReceipt("read", at),),
-    }  # fmt: skip
+@pytest.fixture
+def whatsapp(kit, settings):
+    """A WhatsApp channel on the conversations layer's fake provider, with an approved
+    invitation template."""
+    from formaliza.conversations.fake_provider import FakeProvider
+    from formaliza.conversations.services import TemplateInput, template_save
+    from formaliza.conversations.tests.helpers import whatsapp_channel
 
-    (message,) = journey_bundle(signed, receipts=receipts).messages
+    provider = FakeProvider(mode="collect", status_delay=0.0, read_after=0.0)
+    settings.FAKE_PROVIDER_URL = provider.start()
+    channel = whatsapp_channel(kit.tenant, provider)
+    components = [{"type": "BODY", "text": "Olá {{1}}, seu link: {{2}}"}]
+    template_save(
+        tenant=kit.tenant, channel_id=channel.pk,
+        data=TemplateInput(name="convite", language="pt_BR", category="utility",
+                           components=components),
+    )  # fmt: skip
+    provider.register_template(
+        channel.business_account_id,
+        {"name": "convite", "language": "pt_BR", "category": "UTILITY", "components": components},
+    )
+    yield provider, channel
+    provider.stop()
 
-    assert [r.status for r in message.receipts] == ["delivered", "read"]
+
+def test_messages_sent_through_the_conversations_layer_come_with_their_receipts(
+    kit, journey, outbox, whatsapp
+):
+    from formaliza.accounts.actors import Actor
+    from formaliza.conversations.services import message_send_template
+    from formaliza.conversations.tests.helpers import deliver
+    from formaliza.journeys.sealing import conversation_reference
+
+    provider, channel = whatsapp
+    run_queued_tasks()
+    link = "https://formaliza.test/j/" + "A" * 43
+    sent = message_send_template(
+        actor=Actor.of_system(kit.tenant, "jornadas"), channel=channel, to=journey.phone,
+        template="convite", variables=[journey.client_name, link],
+        reference=conversation_reference(journey),
+    )  # fmt: skip
+    run_queued_tasks()
+    deliver(provider)
+    run_queued_tasks()
+    signed = walk(journey, until=Step.DONE)
+
+    trail = journey_bundle(signed).messages
+
+    sent.refresh_from_db()
+    (message,) = [m for m in trail if m.template_name == "convite"]
+    assert (message.direction, message.message_id) == ("out", sent.provider_message_id)
+    assert (message.phone, message.template_language) == (signed.phone, "pt_BR")
+    assert message.variables == (signed.client_name, link)
+    assert [r.status for r in message.receipts] == ["sent", "delivered", "read"]
+    assert "A" * 43 not in message.text and "/j/…" in message.text
+    assert "WhatsApp" in message.description
+    # The journey's own link message (fake messenger) is there too, without receipts.
+    own_id = signed.notifications.get(kind="link").provider_message_id
+    (own,) = [m for m in trail if m.message_id == own_id]
+    assert own.receipts == () and own.template_name == ""
+    assert [m.at for m in trail] == sorted(m.at for m in trail)
+    # A messenger that sends through the layer records the layer's message id: listed once.
+    signed.notifications.filter(kind="link").update(provider_message_id=str(sent.public_id))
+    assert [m.template_name for m in journey_bundle(signed).messages] == ["convite"]
 
 
 def test_a_photo_changed_in_storage_is_refused(signed):
