@@ -11,7 +11,12 @@ async def _answer():
 
 def _sync_api():
     """Like pyHanko's sync API: runs its own loop with asyncio.run."""
-    return asyncio.run(_answer())
+    coro = _answer()
+    try:
+        return asyncio.run(coro)
+    except RuntimeError:
+        coro.close()
+        raise
 
 
 def test_runs_wherever_it_is_called():
