@@ -1,7 +1,13 @@
 """Sealing benchmark: produce and seal the final PDF of a journey with 3 contracts of 10 pages
 (3 photos of 1600x1200), next to a bare pyHanko signature of the same assembled PDF, in one run.
 
-    .venv/bin/python bench/seal.py [--runs 7]
+    .venv/bin/python bench/seal.py [--runs 7] [--variant both|bundle|journey] [--contract-pages 10]
+
+`bundle`: evidence alone, from a sample bundle whose contracts are PDFs. `journey`: from a
+journey signed through the journeys services — the bundle built from its records (contracts as
+the HTML the client read, rendered when sealing; photos read back from storage), the seal request
+made in the signing transaction, then the sealing task. Its contract template is the built-in CCB
+padded to `--contract-pages` pages (0: the built-in template as it is, about 2 pages).
 
 Target (issue 6): sealing costs at most 1.5x the bare signature plus the report's rendering,
 and under one second in total. Everything runs on this machine: a throwaway SQLite database, the
@@ -14,6 +20,7 @@ import argparse
 import gc
 import io
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -36,17 +43,40 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from faker import Faker  # noqa: E402
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import fields, signers  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
 
-from formaliza.accounts.services import tenant_create  # noqa: E402
+from formaliza.accounts.actors import Actor  # noqa: E402
+from formaliza.accounts.roles import Role  # noqa: E402
+from formaliza.accounts.services import branch_create, tenant_create, user_create  # noqa: E402
 from formaliza.core import clock  # noqa: E402
 from formaliza.core.testing import run_queued_tasks  # noqa: E402
+from formaliza.demo.signed import client_walk  # noqa: E402
 from formaliza.evidence import pdf, pki, report  # noqa: E402
 from formaliza.evidence.samples import sample_bundle  # noqa: E402
-from formaliza.evidence.services import evidence_events, sealed_document_request  # noqa: E402
+from formaliza.evidence.selectors import sealed_document_for_subject  # noqa: E402
+from formaliza.evidence.services import (  # noqa: E402
+    evidence_events,
+    sealed_document_request,
+    sealed_document_seal,
+)
 from formaliza.evidence.signature import validate_seal  # noqa: E402
 from formaliza.evidence.tsa import start_in_thread, url_of  # noqa: E402
+from formaliza.journeys import documents  # noqa: E402
+from formaliza.journeys.sealing import journey_bundle  # noqa: E402
+from formaliza.journeys.services import (  # noqa: E402
+    contract_template_save,
+    journey_content_install_defaults,
+    journey_notification_send,
+    journey_start,
+    steps,
+)
+from formaliza.journeys.tests.helpers import document_frame, face_frame, jpeg  # noqa: E402
+from formaliza.proposals.models import FormalizationRequest  # noqa: E402
+from formaliza.proposals.samples import catalog_install_defaults, proposal_input  # noqa: E402
+from formaliza.proposals.services import proposal_create, proposal_decide  # noqa: E402
 
 CODE = "BENC-H234-5678-9ABC"
 SIZE = (1600, 1200)
@@ -117,14 +147,24 @@ def full_task(tenant) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--variant", choices=["both", "bundle", "journey"], default="both")
+    parser.add_argument("--contract-pages", type=int, default=10)
+    args = parser.parse_args()
     call_command("migrate", verbosity=0)
     server = start_in_thread(pki=pki.embedded_pki())
     settings.EVIDENCE_TSA_URL = url_of(server)
+    report_timer = Timer(pdf, "report_render")
+    if args.variant in ("both", "bundle"):
+        bundle_variant(args.runs, report_timer)
+    if args.variant in ("both", "journey"):
+        journey_variant(args.runs, report_timer, contract_pages=args.contract_pages)
+    server.shutdown()
+
+
+def bundle_variant(runs: int, report_timer: Timer) -> None:
     tenant = tenant_create(name="Bench", slug="bench")
     bundle = sample_bundle(tenant=tenant, contracts=3, pages=10, image_size=SIZE)
     events = evidence_events(subject=bundle.subject)
-    report_timer = Timer(pdf, "report_render")
 
     produce_and_seal(bundle, events, report_timer)  # warm-up: fonts, caches, TSA dummy token
     rows = []
@@ -153,7 +193,144 @@ def main() -> None:
     print(
         f"  whole task incl. DB + storage       {statistics.median(tasks) * 1000:7.1f} ms (median of 5)"
     )
-    server.shutdown()
+
+
+# --- from a journey signed through the journeys services ---------------------------------------
+
+
+def _journey_tenant(contract_pages: int):
+    """A tenant with a correspondent and an admin, the catalog, and a contract template padded
+    to `contract_pages` pages (the built-in CCB, about 2 pages, plus annexes repeating its
+    clauses): 10 matches the bundle variant's 3 x 10 pages."""
+    tenant = tenant_create(name="Bench Jornada", slug="bench-jornada", cnpj="11222333000181")
+    branch = branch_create(tenant=tenant, code="001", name="Centro")
+    users = {
+        role: user_create(
+            tenant=tenant, email=f"{role}@bench.example", password="bench-bench-bench", role=role,  # noqa: S106
+            branch=branch if role == Role.CORRESPONDENT else None,
+        )
+        for role in (Role.CORRESPONDENT, Role.ADMIN)
+    }  # fmt: skip
+    catalog_install_defaults(tenant=tenant)
+    journey_content_install_defaults(tenant=tenant)
+    if not contract_pages:
+        return tenant, Actor.of_user(users[Role.CORRESPONDENT])
+    body = documents.default_contract_body()
+    clauses = "".join(re.findall(r"<p><strong>\d+\..*?</p>", body, re.S))
+    sample = documents.contract_context(
+        proposal=_signed_proposals(tenant, Actor.of_user(users[Role.CORRESPONDENT]))[0],
+        tenant_name=tenant.name, tenant_cnpj=tenant.cnpj,
+    )  # fmt: skip
+    for annexes in range(30):
+        padded = body + "".join(
+            f"<h4>Anexo {n} — condições gerais</h4>{clauses}" for n in range(1, annexes + 1)
+        )
+        html = documents.contract_render(body=padded, context=sample)
+        if len(PdfReader(io.BytesIO(report.html_to_pdf(html))).pages) >= contract_pages:
+            break
+    contract_template_save(
+        actor=Actor.of_user(users[Role.ADMIN]), product_id=None, title="CCB (bench)", body=padded
+    )
+    return tenant, Actor.of_user(users[Role.CORRESPONDENT])
+
+
+_fake = Faker("pt_BR")
+_fake.seed_instance(6)
+
+
+def _signed_proposals(tenant, correspondent) -> list:
+    """Three proposals of one new client approved together (a formalization opens)."""
+    first = proposal_input(_fake, branch="001")
+    shared = {k: first[k] for k in ("cpf", "name", "birth_date", "mother_name", "mobile")}
+    proposals = [
+        proposal_create(
+            actor=correspondent, data=proposal_input(_fake, branch="001", **shared)
+        ).proposal
+        for _ in range(3)
+    ]
+    for _ in range(2):  # DIGITACAO -> APROVA_INICIO_FLUXO_ASS -> formalization opened
+        for proposal in proposals:
+            proposal_decide(actor=correspondent, proposal_id=proposal.pk, decision="approve")
+    return proposals
+
+
+def _photos() -> dict[str, bytes]:
+    k = SIZE[0] / 640  # the test frames, scaled: the face stays inside the selfie oval
+    document = jpeg(document_frame(size=SIZE))
+    selfie = jpeg(face_frame(size=SIZE, scale=1.25 * k, offset=(int(39 * k), int(84 * k))))
+    return {"id_front": document, "id_back": document, "selfie": selfie}
+
+
+def _signed_journey(tenant, correspondent, photos, request_timer) -> tuple:
+    """A new journey signed through the services; returns it and the time spent building the
+    bundle and requesting the seal inside the signing transaction."""
+    proposals = _signed_proposals(tenant, correspondent)
+    request = FormalizationRequest.objects.get(proposals=proposals[0], status="open")
+    journey = journey_start(request_id=request.pk).journey
+    for notification in journey.notifications.all():
+        journey_notification_send(notification_id=notification.pk)
+    request_timer.spent = 0.0
+    client_walk(journey=journey, photos=photos)
+    journey.refresh_from_db()
+    return journey, request_timer.spent
+
+
+def journey_variant(runs: int, report_timer: Timer, *, contract_pages: int) -> None:
+    contract_timer = Timer(pdf, "contract_pdf")
+    seal_timer = Timer(pdf, "seal")
+    check_timer = Timer(sys.modules[__name__], "validate_seal")
+    request_timer = Timer(steps, "journey_seal_request")
+    tenant, correspondent = _journey_tenant(contract_pages)
+    photos = _photos()
+    journey, _ = _signed_journey(tenant, correspondent, photos, request_timer)
+    bundle = journey_bundle(journey)
+    events = evidence_events(subject=bundle.subject)
+
+    produce_and_seal(bundle, events, report_timer)  # warm-up
+    rows = []
+    for _ in range(runs):
+        gc.collect()
+        started = time.perf_counter()
+        bundle = journey_bundle(journey)
+        built = time.perf_counter() - started
+        gc.collect()
+        contract_timer.spent = seal_timer.spent = check_timer.spent = 0.0
+        total, report_spent, assembled, size, pages = produce_and_seal(bundle, events, report_timer)
+        parts = (report_spent, contract_timer.spent, seal_timer.spent, check_timer.spent)
+        gc.collect()
+        rows.append((built, total, *parts, bare_signature(assembled)))
+    tasks, requests = [], []
+    for _ in range(3):
+        fresh, requested = _signed_journey(tenant, correspondent, photos, request_timer)
+        document = sealed_document_for_subject(tenant=tenant, subject=journey_bundle(fresh).subject)
+        gc.collect()
+        started = time.perf_counter()
+        sealed_document_seal(document_id=str(document.pk))
+        tasks.append(time.perf_counter() - started)
+        requests.append(requested)
+        document.refresh_from_db()
+        assert document.status == "sealed", document.last_error
+
+    built, total, report_spent, contracts, sealing, check, bare = (
+        statistics.median(r[i] for r in rows) for i in range(7)
+    )
+    rest = total - report_spent - contracts
+    print(f"from a signed journey: 3 contracts (HTML, rendered when sealing) + report = {pages} "
+          f"pages, {size / 1024:.0f} KiB sealed, {len(events)} events, photos {SIZE[0]}x{SIZE[1]}"
+          f" read from storage; median of {runs} runs")  # fmt: skip
+    print(f"  build the bundle from the journey   {built * 1000:7.1f} ms")
+    print(f"  bundle + seal request, in signing   {statistics.median(requests) * 1000:7.1f} ms "
+          "(median of 3 new journeys)")  # fmt: skip
+    print(f"  produce + seal (task pipeline)      {total * 1000:7.1f} ms")
+    print(f"    of which contract HTML rendering  {contracts * 1000:7.1f} ms")
+    print(f"    of which report rendering         {report_spent * 1000:7.1f} ms")
+    print(f"    everything else                   {rest * 1000:7.1f} ms")
+    print(f"      of which stamps + PAdES seal    {sealing * 1000:7.1f} ms")
+    print(f"      of which validating the output  {check * 1000:7.1f} ms")
+    print(f"  bare pyHanko signature (same PDF)   {bare * 1000:7.1f} ms")
+    print(f"  ratio everything else / bare        {rest / bare:7.2f}  (target <= 1.5)")
+    print(f"  under one second                    {'yes' if total < 1 else 'NO'}")
+    print(f"  whole sealing task (3 new journeys) {statistics.median(tasks) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":

@@ -274,8 +274,12 @@ EVIDENCE_VERIFY_MAX_UPLOAD_BYTES = int(
 )
 # Tasks enqueued (with the sealed document's id) when a seal is done / has definitely failed.
 # The journeys app plugs itself in here; evidence never imports it.
-EVIDENCE_SEALED_HANDLERS = env_list("EVIDENCE_SEALED_HANDLERS")
-EVIDENCE_SEAL_FAILED_HANDLERS = env_list("EVIDENCE_SEAL_FAILED_HANDLERS")
+EVIDENCE_SEALED_HANDLERS = env_list(
+    "EVIDENCE_SEALED_HANDLERS", "formaliza.journeys.tasks.journey_sealed"
+)
+EVIDENCE_SEAL_FAILED_HANDLERS = env_list(
+    "EVIDENCE_SEAL_FAILED_HANDLERS", "formaliza.journeys.tasks.journey_seal_failed"
+)
 PERIODIC_TASKS += [("formaliza.evidence.tasks.sealed_documents_sweep", 120)]
 # Processes `manage.py serve` starts besides web, workers and scheduler.
 SERVE_EXTRA_PROCESSES = ["formaliza.evidence.serving.local_tsa"]

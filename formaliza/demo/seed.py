@@ -15,7 +15,10 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Role
 from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
+from formaliza.demo.signed import signed_journey_seed
+from formaliza.evidence.services import verification_url
 from formaliza.journeys import services as journeys
+from formaliza.journeys.models import Journey
 from formaliza.proposals import services as proposals
 from formaliza.proposals.models import FormalizationRequest
 from formaliza.proposals.samples import catalog_install_defaults, proposal_input
@@ -38,6 +41,8 @@ class SeedResult:
     created: bool
     api_key: str = ""
     journey_links: list[str] = field(default_factory=list)
+    sealed_code: str = ""  # the signed demo journey's document, to try on /verificar/
+    sealed_status: str = ""
 
 
 @transaction.atomic
@@ -58,31 +63,44 @@ def demo_seed() -> SeedResult:
         )  # fmt: skip
     catalog_install_defaults(tenant=tenant)
     issued = accounts.api_key_create(tenant=tenant, name="Integração de demonstração")
-    _seed_pipeline(
+    signed_cpf = _seed_pipeline(
         tenant, Actor.of_user(users[Role.CORRESPONDENT]), Actor.of_user(users[Role.MANAGER])
     )
     _seed_conversations(tenant)
-    links = _seed_journeys(tenant)
-    return SeedResult(tenant=tenant, created=True, api_key=issued.plaintext, journey_links=links)
+    links, to_sign = _seed_journeys(tenant, signed_cpf=signed_cpf)
+    document = signed_journey_seed(journey=to_sign)
+    logger.info(
+        "Documento selado de demonstração: código %s (%s), verifique em %s",
+        document.code, document.get_status_display(), verification_url(document.code),
+    )  # fmt: skip
+    return SeedResult(
+        tenant=tenant, created=True, api_key=issued.plaintext, journey_links=links,
+        sealed_code=document.code, sealed_status=document.status,
+    )  # fmt: skip
 
 
-def _seed_journeys(tenant: Tenant) -> list[str]:
+def _seed_journeys(tenant: Tenant, *, signed_cpf: str) -> tuple[list[str], Journey]:
     """Default terms and contract template, and the journey of every open formalization started
-    now (its queued journey_start task then finds it done), so the demo has a link to open."""
+    now (its queued journey_start task then finds it done): the links of the ones left for a
+    person to open, and the one the demo signs."""
     journeys.journey_content_install_defaults(tenant=tenant)
-    links = []
+    links, to_sign = [], None
     for request in FormalizationRequest.objects.filter(tenant=tenant, status="open"):
         started = journeys.journey_start(request_id=request.pk)
-        if started is not None and started.link_url:
+        if started is None:
+            continue
+        if request.cpf == signed_cpf:
+            to_sign = started.journey
+        elif started.link_url:
             links.append(started.link_url)
             logger.info(
                 "Jornada de demonstração (formalização %s): abra %s no celular",
                 request.number, started.link_url,
             )  # fmt: skip
-    return links
+    return links, to_sign
 
 
-def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> None:
+def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> str:
     fake = Faker("pt_BR")
     fake.seed_instance(2026)
 
@@ -119,6 +137,13 @@ def _seed_pipeline(tenant: Tenant, correspondent: Actor, manager: Actor) -> None
     rejected, pending = client(2)
     decide(manager, rejected, "reject", "Margem consignável insuficiente.")
     decide(correspondent, pending, "pending", "Aguardando comprovante de residência.")
+    # 5. Two approved together whose client signs (signed_journey_seed): returns the CPF.
+    signed = client(2)
+    for p in signed:
+        decide(correspondent, p, "approve")
+    for p in signed:
+        decide(correspondent, p, "approve")
+    return signed[0].cpf
 
 
 DEMO_WHATSAPP = "WhatsApp (simulado)"

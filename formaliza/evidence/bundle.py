@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,9 @@ class WhatsAppMessage:
     variables: tuple[str, ...] = ()
     text: str = ""
     receipts: tuple[MessageReceipt, ...] = ()
+    # What the message was, in the caller's words, when it knows neither the template nor the
+    # text that went out (e.g. "Link da formalização — primeiro envio (provedor: whatsapp)").
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,9 @@ class ImageEvidence:
     content: bytes  # the stored image (JPEG/PNG/WebP); the report shows a watermarked thumbnail
     sha256: str  # of `content`
     captured_at: dt.datetime
+    # When `content` is a copy derived from what the device sent (re-encoded, metadata removed),
+    # the SHA-256 of the bytes as received — the hash the caller recorded at capture time.
+    original_sha256: str = ""
     retakes: int = 0
     face_detected: bool | None = None
     face_detection_detail: str = ""
@@ -205,6 +212,9 @@ class EvidenceBundle:
     # pt-BR descriptions of the caller's event kinds, for the report's event log.
     event_labels: dict[str, str] = field(default_factory=dict)
     legal_notice: str = DEFAULT_LEGAL_NOTICE
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -295,6 +305,12 @@ def _validate_details(errors: FieldErrors, bundle: EvidenceBundle) -> None:
                 f"O SHA-256 da imagem {IMAGE_KINDS.get(image.kind, image.kind)} não confere.",
             )
         _aware(errors, f"images[{n}].captured_at", image.captured_at)
+        if image.original_sha256 and not _SHA256.fullmatch(image.original_sha256):
+            errors.add(
+                f"images[{n}].original_sha256",
+                "invalid_hash",
+                "O SHA-256 do original deve ter 64 caracteres hexadecimais.",
+            )
     for n, message in enumerate(bundle.messages):
         _aware(errors, f"messages[{n}].at", message.at)
 

@@ -48,6 +48,16 @@ def sealed_document_for_subject(*, tenant: Tenant, subject: Subject) -> SealedDo
     ).first()
 
 
+def sealed_documents_for_subjects(
+    *, tenant: Tenant, subject_type: str, subject_ids: list[str]
+) -> dict[str, SealedDocument]:
+    """The documents of many subjects of one type at once (a caller's list page), by subject id."""
+    qs = SealedDocument.objects.filter(
+        tenant=tenant, subject_type=subject_type, subject_id__in=[str(i) for i in subject_ids]
+    ).defer("manifest")
+    return {document.subject_id: document for document in qs}
+
+
 def sealed_document_by_code(*, code: str) -> SealedDocument | None:
     normalized = code_normalize(code)
     if not normalized:

@@ -35,8 +35,8 @@ class ContractTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(JourneyIssue)
 class JourneyIssueAdmin(admin.ModelAdmin):
-    list_display = ("journey", "status", "step", "created_at")
-    list_filter = ("tenant", "status")
+    list_display = ("journey", "kind", "status", "step", "created_at")
+    list_filter = ("tenant", "kind", "status")
 
 
 @admin.register(JourneyNotification)

@@ -194,3 +194,17 @@ def conditions_snapshot(*, contexts: list[dict]) -> dict:
 
 def snapshot_sha256(snapshot: dict) -> str:
     return sha256_hex(canonical_json(snapshot))
+
+
+def conditions_items(proposal_snapshot: dict) -> tuple[tuple[str, str], ...]:
+    """One proposal of the snapshot as the conditions page shows it, as (label, value) pairs in
+    page order: its product, its conditions, then the client's data. The evidence report prints
+    these, and their `formaliza.evidence.bundle.conditions_sha256` is recorded when the client
+    confirms them."""
+    items = [
+        ("Contrato nº", proposal_snapshot["numero"]),
+        ("Produto", proposal_snapshot["produto"]),
+    ]
+    items += [(label, value) for label, value in proposal_snapshot["condicoes"]]
+    items += [(label, value) for label, value in proposal_snapshot["dados_pessoais"]]
+    return tuple((str(label), str(value)) for label, value in items)

@@ -149,6 +149,10 @@ class Journey(TimeStampedModel):
     stopped_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # expired or cancelled
     closed_reason = models.CharField(max_length=300, blank=True)
+    # `formalization.completed` went to the integrator once the final PDF was sealed; the event
+    # id is empty when no webhook endpoint of the tenant wanted it.
+    integrator_notified_at = models.DateTimeField(null=True, blank=True)
+    integrator_event_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = "jornada"
@@ -320,7 +324,12 @@ class CaptureAccess(models.Model):
 
 
 class JourneyIssue(TimeStampedModel):
-    """A task for an operator opened from the journey ("Algo errado?" on the conditions)."""
+    """A task for an operator opened from the journey: the client's "Algo errado?", or the
+    final PDF of a signed journey that could not be sealed (resolved by itself once sealed)."""
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", "Algo errado? (cliente)"
+        SEAL = "seal", "Falha na selagem do documento"
 
     class Status(models.TextChoices):
         OPEN = "open", "Aberta"
@@ -328,6 +337,9 @@ class JourneyIssue(TimeStampedModel):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="journey_issues")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="issues")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLIENT)
+    # Seal failures: the evidence app's document (its page has "Tentar selar de novo").
+    sealed_document_id = models.UUIDField(null=True, blank=True)
     step = models.CharField(max_length=12, choices=Step.choices)
     message = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -341,6 +353,14 @@ class JourneyIssue(TimeStampedModel):
         verbose_name = "pendência de jornada"
         verbose_name_plural = "pendências de jornadas"
         indexes = [models.Index(fields=["tenant", "status", "-created_at"])]
+        constraints = [
+            # A seal that fails again updates the open task instead of opening another.
+            models.UniqueConstraint(
+                fields=["journey"],
+                condition=models.Q(kind="seal", status="open"),
+                name="one_open_seal_issue_per_journey",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Pendência {self.pk} ({self.get_status_display()})"

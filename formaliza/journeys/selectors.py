@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from formaliza.accounts.models import Tenant
 from formaliza.core import br, clock
 from formaliza.core.ids import sha256_hex
-from formaliza.evidence.models import EvidenceEvent
+from formaliza.evidence.models import EvidenceEvent, SealedDocument
+from formaliza.evidence.selectors import sealed_document_for_subject, sealed_documents_for_subjects
 from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
 from formaliza.journeys.links import as_uuid, current_link, link_url
 from formaliza.journeys.models import Journey, JourneyIssue, JourneyLink, Step
@@ -160,6 +161,22 @@ def journey_timeline(*, journey: Journey) -> list[EvidenceEvent]:
 
 def journey_chain_verdict(*, journey: Journey):
     return evidence_chain_verify(subject=Subject("journey", str(journey.pk)))
+
+
+def journey_sealed_document(*, journey: Journey) -> SealedDocument | None:
+    """The final PDF requested when the journey was signed (None before signing)."""
+    return sealed_document_for_subject(
+        tenant=journey.tenant, subject=Subject("journey", str(journey.pk))
+    )
+
+
+def journey_sealed_documents(
+    *, tenant: Tenant, journeys: list[Journey]
+) -> dict[str, SealedDocument]:
+    """The final PDFs of a page of journeys, by journey id (one query)."""
+    return sealed_documents_for_subjects(
+        tenant=tenant, subject_type="journey", subject_ids=[str(j.pk) for j in journeys]
+    )
 
 
 def issue_list(*, tenant: Tenant, status: str = JourneyIssue.Status.OPEN) -> QuerySet[JourneyIssue]:

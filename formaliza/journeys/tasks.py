@@ -38,3 +38,17 @@ def journeys_sweep() -> dict:
         "cancelled": result.cancelled,
         "requeued_messages": result.requeued_messages,
     }
+
+
+@task(queue_name="default")
+def journey_sealed(document_id: str) -> str:
+    """Registered in settings.EVIDENCE_SEALED_HANDLERS: a final PDF was sealed; for a journey's,
+    the integrator gets `formalization.completed` (once)."""
+    return services.journey_sealed_notify(document_id=document_id)
+
+
+@task(queue_name="default")
+def journey_seal_failed(document_id: str) -> str:
+    """Registered in settings.EVIDENCE_SEAL_FAILED_HANDLERS: a final PDF could not be sealed; for
+    a journey's, operators get a task in "Pendências"."""
+    return services.journey_seal_failure_report(document_id=document_id)

@@ -8,6 +8,7 @@ steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
 captures:  journey_capture_submit, journey_capture_open
 issues:    journey_issue_resolve
 messages:  journey_notification_send
+sealing:   journey_seal_request, journey_sealed_notify, journey_seal_failure_report
 content:   journey_content_install_defaults, journey_terms_current, journey_terms_publish,
            contract_template_for, contract_template_save
 """
@@ -39,6 +40,11 @@ from formaliza.journeys.services.lifecycle import (
     journeys_sweep,
 )
 from formaliza.journeys.services.messages import journey_notification_send
+from formaliza.journeys.services.sealing import (
+    journey_seal_failure_report,
+    journey_seal_request,
+    journey_sealed_notify,
+)
 from formaliza.journeys.services.steps import (
     journey_conditions_confirm,
     journey_contract_reading_record,
@@ -75,6 +81,9 @@ __all__ = [
     "journey_link_resend",
     "journey_notification_send",
     "journey_open",
+    "journey_seal_failure_report",
+    "journey_seal_request",
+    "journey_sealed_notify",
     "journey_sign",
     "journey_start",
     "journey_terms_accept",

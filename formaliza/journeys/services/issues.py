@@ -46,6 +46,13 @@ def journey_issue_resolve(
             raise NotFound("Pendência", code="issue_not_found")
         if issue.status != JourneyIssue.Status.OPEN:
             raise Conflict("issue_already_resolved", "Esta pendência já foi resolvida.")
+        if issue.kind == JourneyIssue.Kind.SEAL:
+            # Closing it by hand would hide a signed journey whose document is not sealed.
+            raise Conflict(
+                "seal_issue_resolves_itself",
+                "Esta pendência se encerra sozinha quando o documento for selado: use "
+                "“Tentar selar de novo” na página do documento.",
+            )
         journey = lock_journey(journey_id=issue.journey_id, tenant=actor.tenant)
         issue.status = JourneyIssue.Status.RESOLVED
         issue.resolved_at = clock.now()

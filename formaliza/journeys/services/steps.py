@@ -13,7 +13,9 @@ from django.db import transaction
 from formaliza.accounts.actors import Actor
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, NotFound
+from formaliza.evidence.bundle import conditions_sha256
 from formaliza.evidence.services import RequestContext
+from formaliza.journeys import documents
 from formaliza.journeys.models import (
     CaptureKind,
     Journey,
@@ -31,6 +33,7 @@ from formaliza.journeys.services._common import (
     require_active,
     require_step,
 )
+from formaliza.journeys.services.sealing import journey_seal_request
 from formaliza.proposals import services as proposals
 
 
@@ -108,10 +111,14 @@ def journey_conditions_confirm(
             )
         journey.conditions_confirmed_at = clock.now()
         _save(journey, "conditions_confirmed_at")
+        propostas = journey.conditions_snapshot["propostas"]
         record(
             journey, "conditions.confirmed", actor=client_actor(journey), context=context,
             data={"sha256": journey.conditions_sha256,
-                  "proposals": [p["numero"] for p in journey.conditions_snapshot["propostas"]]},
+                  "proposals": [p["numero"] for p in propostas],
+                  # Per proposal, the hash the sealed report prints next to its conditions.
+                  "items_sha256": {p["numero"]: conditions_sha256(documents.conditions_items(p))
+                                   for p in propostas}},
         )  # fmt: skip
     return journey
 
@@ -263,8 +270,10 @@ def _capture_summary(journey: Journey) -> dict:
 
 def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
     """The client confirms and signs: the journey is signed, the formalization completes (every
-    proposal to FORMALIZADA, the integrator told by the outbound webhook) and the completion
-    message is queued — all in one transaction."""
+    proposal to FORMALIZADA, `proposal.activity_changed` webhooks), the completion message is
+    queued and the final PDF's seal is requested — all in one transaction, so a signed journey
+    never exists without its seal request. Sealing, and then `formalization.completed` to the
+    integrator, follow in the background (services/sealing.py)."""
     with transaction.atomic():
         journey = lock_journey(journey_id=journey_id)
         require_step(journey, Step.CONFIRM)
@@ -290,4 +299,5 @@ def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
             note=f"Assinada pelo cliente na jornada {journey.pk}.",
         )
         notify(journey, kind=JourneyNotification.Kind.COMPLETION, reason="signed")
+        journey_seal_request(journey=journey)
     return journey

@@ -1,5 +1,7 @@
 import pytest
 
+# poppler's pdfsig with an NSS database trusting the test CA (the evidence tests' fixtures).
+from formaliza.evidence.tests.conftest import nss_db, pdfsig  # noqa: F401
 from formaliza.journeys import services
 from formaliza.journeys.adapters.fake import FakeMessenger
 from formaliza.journeys.tests.helpers import open_formalization

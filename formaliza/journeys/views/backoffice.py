@@ -15,6 +15,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.core.errors import ApplicationError
 from formaliza.evidence.services import context_from_request
 from formaliza.journeys import selectors, services
+from formaliza.journeys.events import EVENT_LABELS
 from formaliza.journeys.forms import (
     ContractTemplateForm,
     IssueResolveForm,
@@ -29,29 +30,6 @@ from formaliza.journeys.models import (
     JourneyTerms,
 )
 from formaliza.journeys.selectors import STEP_LABELS
-
-EVENT_LABELS = {
-    "journey.created": "Jornada aberta",
-    "message.sent": "Mensagem enviada ao cliente",
-    "message.failed": "Falha no envio da mensagem",
-    "link.resent": "Link reenviado",
-    "link.renewed": "Link renovado",
-    "link.requested": "Cliente pediu link novo",
-    "journey.opened": "Link aberto pelo cliente",
-    "welcome.confirmed": "Boas-vindas confirmadas",
-    "terms.accepted": "Termos aceitos",
-    "conditions.confirmed": "Condições confirmadas",
-    "issue.reported": "Cliente apontou algo errado",
-    "issue.resolved": "Pendência resolvida",
-    "contracts.shown": "Contratos exibidos",
-    "contract.read": "Contrato lido até o fim",
-    "contracts.accepted": "Contratos aceitos",
-    "capture.accepted": "Foto aceita",
-    "capture.refused": "Foto recusada",
-    "journey.signed": "Assinatura",
-    "journey.expired": "Jornada expirada",
-    "journey.cancelled": "Jornada cancelada",
-}
 
 
 def _not_found(request, what: str = "Jornada"):
@@ -71,7 +49,8 @@ def journey_list(request):
         status, query = form.cleaned_data["status"], form.cleaned_data["q"]
     journeys = selectors.journey_list(tenant=request.tenant, status=status, query=query)
     page = Paginator(journeys, 50).get_page(request.GET.get("page"))
-    rows = [(j, selectors.journey_step_statuses(j)) for j in page]
+    seals = selectors.journey_sealed_documents(tenant=request.tenant, journeys=list(page))
+    rows = [(j, selectors.journey_step_statuses(j), seals.get(str(j.pk))) for j in page]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -112,6 +91,10 @@ def journey_detail(request, journey_id: str):
             .order_by("-accessed_at")[:50],
             "events": [(EVENT_LABELS.get(e.kind, e.kind), e) for e in events],
             "verdict": selectors.journey_chain_verdict(journey=journey),
+            "document": selectors.journey_sealed_document(journey=journey),
+            "can_see_document": actor.can(Perm.EVIDENCE_VIEW),
+            "can_download": actor.can(Perm.EVIDENCE_DOWNLOAD),
+            "can_retry_seal": actor.can(Perm.EVIDENCE_RETRY),
             "can_manage": actor.can(Perm.JOURNEY_MANAGE) and journey.status == "active",
             "can_see_images": actor.can(Perm.JOURNEY_IMAGES),
             "resolve_form": IssueResolveForm(),
@@ -184,7 +167,8 @@ def issue_list(request):
         request,
         "journeys/backoffice/issues.html",
         {"page": page, "status": status, "resolve_form": IssueResolveForm(),
-         "can_manage": request.user.has_perm_code(Perm.JOURNEY_MANAGE), "step_labels": STEP_LABELS},
+         "can_manage": request.user.has_perm_code(Perm.JOURNEY_MANAGE), "step_labels": STEP_LABELS,
+         "can_see_document": request.user.has_perm_code(Perm.EVIDENCE_VIEW)},
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from formaliza.demo.seed import demo_seed
+from formaliza.evidence.services import verification_url
 
 
 class Command(BaseCommand):
@@ -17,3 +18,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Chave de API de demonstração (guarde-a): {result.api_key}")
         for link in result.journey_links:
             self.stdout.write(f"Link de formalização do cliente de demonstração: {link}")
+        if result.sealed_code:
+            state = "" if result.sealed_status == "sealed" else " (selagem pendente)"
+            self.stdout.write(
+                f"Documento selado de demonstração{state}: código {result.sealed_code} "
+                f"— verifique em {verification_url(result.sealed_code)}"
+            )

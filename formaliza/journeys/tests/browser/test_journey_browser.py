@@ -1,14 +1,21 @@
-"""The client's journey in a real browser on a phone-sized screen."""
+"""The client's journey in a real browser on a phone-sized screen, up to its sealed PDF
+verified on the public page."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from formaliza.core.testing import run_queued_tasks
+from formaliza.evidence.models import SealedDocument
+from formaliza.evidence.selectors import sealed_document_for_subject
+from formaliza.evidence.services import Subject, sealed_document_download_url
+from formaliza.evidence.tests.test_validators import one_byte_changed
 from formaliza.journeys.models import Journey, JourneyCapture, JourneyLink, Step
 from formaliza.journeys.tests.helpers import bomb_png, document_frame, jpeg, walk
 from formaliza.proposals.models import Proposal
@@ -41,7 +48,7 @@ def _photo(page, *, retake: bool = False):
     page.get_by_role("button", name="Continuar").click()
 
 
-def test_the_whole_journey_with_the_camera(phone, started, outbox):
+def test_the_whole_journey_with_the_camera(phone, started, outbox, local_tsa):
     page = phone
     page.goto(_path(started))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Olá,")
@@ -90,6 +97,36 @@ def test_the_whole_journey_with_the_camera(phone, started, outbox):
     ) == {"FORMALIZADA"}
     run_queued_tasks()
     assert [m.phone for m in outbox.completions()] == [journey.phone]
+    _the_sealed_document_verifies_on_the_public_page(page, journey)
+
+
+def _the_sealed_document_verifies_on_the_public_page(page, journey):
+    """The queued tasks sealed the signed journey's PDF: downloaded through its signed link, it
+    says "válido" on /verificar/, so does its code, and one changed byte says "inválido"."""
+    document = sealed_document_for_subject(
+        tenant=journey.tenant, subject=Subject("journey", str(journey.pk))
+    )
+    assert document.status == SealedDocument.Status.SEALED, document.last_error
+    link = sealed_document_download_url(document=document)
+    pdf = page.request.get(urlsplit(link.url).path).body()
+    assert hashlib.sha256(pdf).hexdigest() == document.sha256
+
+    def upload(data: bytes) -> None:
+        page.goto("/verificar/")
+        page.locator("input[name=arquivo]").set_input_files(
+            {"name": "formalizacao.pdf", "mimeType": "application/pdf", "buffer": data}
+        )
+        page.get_by_role("button", name="Verificar PDF").click()
+
+    upload(pdf)
+    expect(page.locator("#result .verdict")).to_have_text("válido")
+    expect(page.locator("#result")).to_contain_text(document.code)
+    page.goto("/verificar/")
+    page.get_by_label("Código de verificação").fill(document.code.replace("-", " ").lower())
+    page.get_by_role("button", name="Verificar código").click()
+    expect(page.locator("#result .verdict")).to_have_text("válido")
+    upload(one_byte_changed(pdf))
+    expect(page.locator("#result .verdict")).to_have_text("inválido")
 
 
 def test_the_sign_control_stays_off_until_every_contract_is_read(phone, started):
