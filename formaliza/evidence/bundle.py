@@ -67,7 +67,10 @@ class Originator:
 class ContractDocument:
     """One contract of the journey. Exactly one of `pdf` or `html` (rendered by us with
     WeasyPrint; external resources are refused). `sha256` is the hash of `pdf`, or of `html`
-    encoded in UTF-8 — the same value the journey recorded when it showed the contract."""
+    encoded in UTF-8 — the same value the journey recorded when it showed the contract.
+
+    `html_rendered` optionally carries `html` already rendered by `report.html_to_pdf` (done in
+    the background while the client was still reading, so sealing does not render it again)."""
 
     title: str
     contract_number: str
@@ -75,6 +78,7 @@ class ContractDocument:
     proposal_number: str = ""
     pdf: bytes | None = None
     html: str | None = None
+    html_rendered: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,14 @@ def _validate_contracts(errors: FieldErrors, bundle: EvidenceBundle) -> None:
             continue
         if contract.pdf is not None and b"%PDF-" not in contract.pdf[:1024]:
             errors.add(name + ".pdf", "not_pdf", "O contrato informado não é um PDF.")
+        if contract.html_rendered is not None and (
+            contract.html is None or b"%PDF-" not in contract.html_rendered[:1024]
+        ):
+            errors.add(
+                name + ".html_rendered",
+                "not_pdf",
+                "A versão renderizada acompanha um contrato em HTML e precisa ser um PDF.",
+            )
         actual = contract_sha256(pdf=contract.pdf, html=contract.html)
         if contract.sha256.lower() != actual:
             errors.add(

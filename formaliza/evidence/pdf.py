@@ -60,6 +60,8 @@ class StampAt:
 def contract_pdf(contract: ContractDocument) -> bytes:
     if contract.pdf is not None:
         return contract.pdf
+    if contract.html_rendered is not None:
+        return contract.html_rendered
     return html_to_pdf(contract.html or "")
 
 

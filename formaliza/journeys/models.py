@@ -228,6 +228,11 @@ class JourneyLink(models.Model):
         return (now or clock.now()) >= self.expires_at
 
 
+def _contract_pdf_path(instance: JourneyContract, filename: str) -> str:
+    journey = instance.journey
+    return f"journeys/{journey.tenant_id}/{journey.pk}/contract-{instance.position:02d}.pdf"
+
+
 class JourneyContract(models.Model):
     """One proposal's contract as rendered for this journey (frozen at the journey's start) and
     the client's proof of reading it."""
@@ -239,6 +244,9 @@ class JourneyContract(models.Model):
     html = models.TextField()
     sha256 = models.CharField(max_length=64)
     template_sha256 = models.CharField(max_length=64)
+    # `html` rendered to PDF in the background while the client reads (the seal then only
+    # assembles it); empty until that task ran — sealing renders it itself in that case.
+    rendered_pdf = models.FileField(upload_to=_contract_pdf_path, blank=True, max_length=300)
     shown_at = models.DateTimeField(null=True, blank=True)
     max_fraction = models.FloatField(default=0.0)
     client_seconds = models.FloatField(default=0.0)

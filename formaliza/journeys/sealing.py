@@ -48,6 +48,7 @@ from formaliza.journeys.models import (
     JourneyContract,
     JourneyNotification,
 )
+from formaliza.journeys.services.rendering import contract_rendered_pdf
 from formaliza.proposals.choices import Decision
 from formaliza.proposals.models import ActivityChange
 
@@ -149,7 +150,7 @@ def _contracts(contracts: Sequence[JourneyContract]) -> tuple[ContractDocument, 
     return tuple(
         ContractDocument(
             title=c.title, contract_number=c.proposal.number, proposal_number=c.proposal.number,
-            html=c.html, sha256=c.sha256,
+            html=c.html, sha256=c.sha256, html_rendered=contract_rendered_pdf(c),
         )
         for c in contracts
     )  # fmt: skip

@@ -52,3 +52,9 @@ def journey_seal_failed(document_id: str) -> str:
     """Registered in settings.EVIDENCE_SEAL_FAILED_HANDLERS: a final PDF could not be sealed; for
     a journey's, operators get a task in "Pendências"."""
     return services.journey_seal_failure_report(document_id=document_id)
+
+
+@task(queue_name="sealing")
+def journey_contracts_render(journey_id: str) -> int:
+    """Render the journey's contracts to PDF ahead of its seal (see services.rendering)."""
+    return services.journey_contracts_render(journey_id=journey_id)

@@ -40,6 +40,7 @@ from formaliza.journeys.services.lifecycle import (
     journeys_sweep,
 )
 from formaliza.journeys.services.messages import journey_notification_send
+from formaliza.journeys.services.rendering import contract_rendered_pdf, journey_contracts_render
 from formaliza.journeys.services.sealing import (
     journey_seal_failure_report,
     journey_seal_request,
@@ -63,6 +64,7 @@ __all__ = [
     "LinkRenewed",
     "OpenedCapture",
     "SweepResult",
+    "contract_rendered_pdf",
     "contract_template_for",
     "contract_template_save",
     "journey_cancel_closed",
@@ -72,6 +74,7 @@ __all__ = [
     "journey_content_install_defaults",
     "journey_contract_reading_record",
     "journey_contracts_accept",
+    "journey_contracts_render",
     "journey_contracts_shown",
     "journey_expire",
     "journey_issue_report",

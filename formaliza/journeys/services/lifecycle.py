@@ -67,6 +67,12 @@ def _render_contracts(journey: Journey, request: FormalizationRequest) -> list[d
     return contexts
 
 
+def _render_in_background(journey: Journey) -> None:
+    from formaliza.journeys.tasks import journey_contracts_render
+
+    journey_contracts_render.using(queue_name="sealing").enqueue(str(journey.pk))
+
+
 def _close_stale_journeys(request: FormalizationRequest) -> None:
     """A journey still open for this phone and CPF whose formalization has closed (cancelled)
     gives way; one whose formalization is still open blocks the new one."""
@@ -125,6 +131,7 @@ def journey_start(*, request_id: Any) -> JourneyStarted | None:
             },
         )  # fmt: skip
         notify(journey, kind=JourneyNotification.Kind.LINK, reason="initial", link=link)
+        _render_in_background(journey)
     return JourneyStarted(journey=journey, link_url=link_url(token), created=True)
 
 

@@ -293,3 +293,39 @@ def test_the_handlers_leave_documents_that_are_not_ready_or_not_a_journeys_alone
     signed.refresh_from_db()
     assert signed.integrator_notified_at is None
     assert not JourneyIssue.objects.exists() and _completed_events() == []
+
+
+def test_contracts_are_rendered_in_the_background_and_the_seal_only_assembles_them(
+    signed, local_tsa, monkeypatch
+):
+    contracts = list(signed.contracts.all())
+    assert contracts
+    assert all(c.rendered_pdf for c in contracts)  # rendered by the task queued at the start
+    for contract in contracts:
+        assert services.contract_rendered_pdf(contract).startswith(b"%PDF-")
+
+    def must_not_render(html):
+        raise AssertionError("the seal rendered a contract that was rendered ahead")
+
+    monkeypatch.setattr("formaliza.evidence.pdf.html_to_pdf", must_not_render)
+    run_queued_tasks()
+
+    document = _document(signed)
+    assert document.status == SealedDocument.Status.SEALED, document.last_error
+    assert validate_seal(stored(document)).ok
+
+
+def test_the_seal_renders_a_contract_itself_when_the_background_render_has_not_run(
+    journey, outbox, local_tsa
+):
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path__endswith="journey_contracts_render").delete()
+    signed = walk(journey, until=Step.DONE)
+    assert not any(c.rendered_pdf for c in signed.contracts.all())
+
+    run_queued_tasks()
+
+    document = _document(signed)
+    assert document.status == SealedDocument.Status.SEALED, document.last_error
+    assert validate_seal(stored(document)).ok
