@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from formaliza.accounts.api_auth import ApiKeyAuth
 from formaliza.core.errors import ApplicationError
 from formaliza.evidence.api import verify_router
+from formaliza.journeys.api import router as journeys_router
 from formaliza.proposals.api import formalizations_router, proposals_router
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1/proposals", proposals_router, tags=["Propostas"])
 api.add_router("/v1/formalizations", formalizations_router, tags=["Formalizações"])
+api.add_router("/v1/formalizations", journeys_router, tags=["Formalizações"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 
