@@ -16,6 +16,8 @@ from formaliza.conversations.models.conversations import (
     ContactHandle,
     Conversation,
     ConversationKey,
+    Department,
+    FinalizationStatus,
 )
 from formaliza.conversations.models.messages import (
     STATUS_RANK,
@@ -39,7 +41,9 @@ __all__ = [
     "ContactHandle",
     "Conversation",
     "ConversationKey",
+    "Department",
     "DispatchAttempt",
+    "FinalizationStatus",
     "InboundEvent",
     "Message",
     "MessageStatus",

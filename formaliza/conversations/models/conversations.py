@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from formaliza.accounts.models import Tenant
+from formaliza.accounts.models import Branch, Tenant
 from formaliza.contacts.models import Contact
 from formaliza.conversations.models.channels import Channel
 from formaliza.core import br
@@ -49,6 +50,49 @@ class ContactHandle(TimeStampedModel):
         return self.opted_out_at is not None
 
 
+class Department(TimeStampedModel):
+    """A setor of the tenant that handles conversations handed over by the bot (Suporte,
+    Formalização, Financeiro...). Attendants pick conversations from its queue."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField("nome", max_length=80)
+    is_active = models.BooleanField("ativo", default=True)
+
+    class Meta:
+        verbose_name = "setor"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="department_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FinalizationStatus(TimeStampedModel):
+    """How a conversation ended (the history's left column: Assinado, Integrado, Andamento,
+    Reprovado, Desistência, Em análise...). Configurable per tenant; `code` is stable for the API
+    and for the layers that set it (a sealed journey sets `assinado`)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="finalizations")
+    code = models.SlugField("código", max_length=40)
+    name = models.CharField("nome", max_length=60)
+    color = models.CharField("cor", max_length=7, default="#64748b")
+    position = models.PositiveSmallIntegerField("ordem", default=0)
+    is_active = models.BooleanField("ativo", default=True)
+
+    class Meta:
+        verbose_name = "status de finalização"
+        verbose_name_plural = "status de finalização"
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="finalization_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Conversation(TimeStampedModel):
     """An atendimento: the messages exchanged with one contact on one channel from the moment
     one side starts until it is closed (by a person, a flow, or inactivity). Each one has a
@@ -61,6 +105,11 @@ class Conversation(TimeStampedModel):
     class Origin(models.TextChoices):
         CLIENT = "client", "Iniciado pelo cliente"
         BUSINESS = "business", "Iniciado pela empresa"
+
+    class Handler(models.TextChoices):
+        BOT = "bot", "Assistente virtual"
+        QUEUE = "queue", "Fila do setor"
+        AGENT = "agent", "Atendente"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="conversations")
@@ -75,6 +124,41 @@ class Conversation(TimeStampedModel):
     closed_at = models.DateTimeField("encerrado em", null=True, blank=True)
     closed_reason = models.CharField(max_length=200, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Who handles it now: the bot (a flow), a department's queue, or one attendant.
+    handler = models.CharField(
+        "atendido por", max_length=10, choices=Handler.choices, default=Handler.BOT
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="setor", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name="filial", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="atendente",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    campaign = models.CharField("campanha", max_length=120, blank=True)
+    finalization = models.ForeignKey(
+        FinalizationStatus,
+        verbose_name="status de finalização",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="finalizado por",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tags = models.JSONField("etiquetas", default=list, blank=True)
 
     class Meta:
         verbose_name = "atendimento"
