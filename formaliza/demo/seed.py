@@ -177,9 +177,11 @@ def _seed_conversations(tenant: Tenant) -> None:
         ChannelInput,
         TemplateInput,
         channel_create,
+        finalization_defaults_ensure,
         template_save,
     )
 
+    finalization_defaults_ensure(tenant=tenant)  # the history's labels (Assinado, Integrado...)
     if Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).exists():
         return
     whatsapp = channel_create(
