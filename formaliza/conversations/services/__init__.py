@@ -27,12 +27,12 @@ from formaliza.conversations.services.conversations import (
     conversation_keys_add_for_reference,
     conversations_close_idle,
 )
+from formaliza.conversations.services.dispatch import message_dispatch, messages_sweep
 from formaliza.conversations.services.finalization import (
     conversation_finalize,
     conversation_finalize_for_reference,
     finalization_defaults_ensure,
 )
-from formaliza.conversations.services.dispatch import message_dispatch, messages_sweep
 from formaliza.conversations.services.inbound import (
     inbound_event_process,
     inbound_event_reprocess,
