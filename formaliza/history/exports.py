@@ -108,7 +108,9 @@ def transcript_text(conversation: Conversation, messages: Iterable[Message]) -> 
     for message in messages:
         lines.append(f"[{_when(message.created_at)}] {author_of(message)}: {message.body}")
         for attachment in message.attachments.all():
-            lines.append(f"    Anexo: {attachment.filename or attachment.kind} ({attachment.mime_type})")
+            lines.append(
+                f"    Anexo: {attachment.filename or attachment.kind} ({attachment.mime_type})"
+            )
     if conversation.closed_at:
         lines += ["", f"Sessão encerrada em {_when(conversation.closed_at)}"]
     return "\n".join(lines) + "\n"

@@ -126,7 +126,9 @@ class PortalSendForm(forms.Form):
         ]
 
     def variable_values(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["variables"].splitlines() if line.strip()]
+        return [
+            line.strip() for line in self.cleaned_data["variables"].splitlines() if line.strip()
+        ]
 
 
 STATUS_CHOICES = [("", "Todos")] + [
@@ -177,7 +179,7 @@ class FinalizeForm(forms.Form):
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [("", "— sem status —"), *[(s.code, s.name) for s in statuses]]
-
-
-
+        self.fields["code"].choices = [
+            ("", "— sem status —"),
+            *[(s.code, s.name) for s in statuses],
+        ]

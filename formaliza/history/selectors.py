@@ -104,7 +104,9 @@ def _key_conditions(tenant: Tenant, f: HistoryFilters) -> list[Q]:
             conditions.append(Q(pk__in=_key_ids(tenant, kind, value)))
     if f.cpf:
         # The journey's key, or the contact registered with that CPF.
-        contacts = list(Contact.objects.filter(tenant=tenant, document=f.cpf).values_list("id", flat=True))
+        contacts = list(
+            Contact.objects.filter(tenant=tenant, document=f.cpf).values_list("id", flat=True)
+        )
         conditions.append(Q(pk__in=_key_ids(tenant, Kind.CPF, f.cpf)) | Q(contact_id__in=contacts))
     if f.phone:
         handles = ContactHandle.objects.filter(tenant=tenant, address=f.phone)
@@ -257,9 +259,7 @@ def channel_list(*, tenant: Tenant) -> QuerySet[Channel]:
 def conversation_get(*, tenant: Tenant, protocol: str) -> Conversation | None:
     return (
         Conversation.objects.filter(tenant=tenant, protocol=protocol)
-        .select_related(
-            "channel", "handle", "contact", "finalization", "department", "finished_by"
-        )
+        .select_related("channel", "handle", "contact", "finalization", "department", "finished_by")
         .first()
     )
 

@@ -34,7 +34,9 @@ def portal_phone_parse(value: str) -> br.Phone:
     digits = br.only_digits(value or "")
     if digits.startswith("0"):
         raise InvalidContent(
-            "Informe o DDD sem o zero (ex.: 11 99999-9999).", code="phone_leading_zero", field="phone"
+            "Informe o DDD sem o zero (ex.: 11 99999-9999).",
+            code="phone_leading_zero",
+            field="phone",
         )
     phone = br.phone_parse(digits) if len(digits) in (10, 11) else None
     if phone is None:
@@ -46,14 +48,14 @@ def portal_phone_parse(value: str) -> br.Phone:
     return phone
 
 
-def portal_send(
-    *, actor: Actor, template_id: int, phone: str, variables: list[str]
-) -> PortalSend:
+def portal_send(*, actor: Actor, template_id: int, phone: str, variables: list[str]) -> PortalSend:
     """Send an approved template to a phone through the conversation layer (consent, window and
     template gates apply there) and record it for the sent-messages report."""
     actor.require(Perm.PORTAL_SEND)
     template = (
-        Template.objects.filter(tenant=actor.tenant, pk=template_id, status=Template.Status.APPROVED)
+        Template.objects.filter(
+            tenant=actor.tenant, pk=template_id, status=Template.Status.APPROVED
+        )
         .select_related("channel")
         .first()
     )

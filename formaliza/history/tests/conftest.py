@@ -41,8 +41,8 @@ def _media(settings, tmp_path):
 class Corpus:
     """Builds conversations of one tenant on one channel."""
 
-    def __init__(self, tenant, channel):
-        self.tenant, self.channel = tenant, channel
+    def __init__(self, tenant, on_channel):
+        self.tenant, self.channel = tenant, on_channel
         finalization_defaults_ensure(tenant=tenant)
         self.status = {s.code: s for s in FinalizationStatus.objects.filter(tenant=tenant)}
         self.dept = {
@@ -51,7 +51,7 @@ class Corpus:
         }
 
     def conversation(self, *, opened_at, name="Maria Santos", phone="+5511987650000",
-                     email="", cpf="", keys=(), finalization="", department="", channel=None,
+                     email="", cpf="", keys=(), finalization="", department="", via=None,
                      birth_date=None, **fields) -> Conversation:  # fmt: skip
         n = next(_numbers)
         contact = Contact.objects.filter(tenant=self.tenant, document=cpf).first() if cpf else None
@@ -62,12 +62,12 @@ class Corpus:
             ContactPhone.objects.create(tenant=self.tenant, contact=contact, e164=phone)
             if email:
                 ContactEmail.objects.create(tenant=self.tenant, contact=contact, address=email)
-        channel = channel or self.channel
+        via = via or self.channel
         handle, _ = ContactHandle.objects.get_or_create(
-            tenant=self.tenant, channel=channel, address=phone, defaults={"contact": contact}
+            tenant=self.tenant, channel=via, address=phone, defaults={"contact": contact}
         )
         conversation = Conversation.objects.create(
-            tenant=self.tenant, channel=channel, handle=handle, contact=contact,
+            tenant=self.tenant, channel=via, handle=handle, contact=contact,
             protocol=f"2026{n:06d}", status=Conversation.Status.CLOSED,
             origin=Conversation.Origin.CLIENT, opened_at=opened_at, last_message_at=opened_at,
             closed_at=opened_at + dt.timedelta(minutes=30),

@@ -24,11 +24,14 @@ HEADER = ["Protocolo", "Iniciado em", "Encerrado em", "Status de finalização",
 def rows(kit, corpus, their_corpus):
     made = [
         corpus.conversation(
-            opened_at=at("2026-03-1" + str(i), "09:30"), name=f"Cliente {i}",
-            phone=f"+55119876500{i:02d}", finalization="assinado" if i % 2 else "",
-            department="Suporte" if i == 1 else "", campaign="INSS",
+            opened_at=at("2026-03-1" + str(i), "09:30"),
+            name=f"Cliente {i}",
+            phone=f"+55119876500{i:02d}",
+            finalization="assinado" if i % 2 else "",
+            department="Suporte" if i == 1 else "",
+            campaign="INSS",
             finished_by=kit.users[Role.OPERATOR] if i == 1 else None,
-        )  # fmt: skip
+        )
         for i in range(3)
     ]
     their_corpus.conversation(opened_at=at("2026-03-12"), name="Cliente Deles")
@@ -45,7 +48,10 @@ def test_small_result_downloads_at_once_as_csv(kit, rows):
                                                       {**QUERY, "format": "csv"})  # fmt: skip
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment;" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    assert (
+        "attachment;" in response["Content-Disposition"]
+        and ".csv" in response["Content-Disposition"]
+    )
     table = read_csv(response.content)
     assert table[0] == HEADER
     assert [r[0] for r in table[1:]] == [c.protocol for c in reversed(rows)]
@@ -80,7 +86,10 @@ def test_large_result_runs_in_the_background_with_progress(kit, rows, settings):
     client = kit.client_for(Role.CORRESPONDENT)
     response = client.get("/historico/exportar/", {**QUERY, "format": "csv"})
     export = HistoryExport.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/historico/exportacoes/{export.pk}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/historico/exportacoes/{export.pk}/"
+    )
     assert export.tenant == kit.tenant and export.status == HistoryExport.Status.PENDING
     page = client.get(response["Location"]).content.decode()
     assert "<progress" in page and f"/historico/exportacoes/{export.pk}/status/" in page
@@ -94,7 +103,9 @@ def test_large_result_runs_in_the_background_with_progress(kit, rows, settings):
                       "download_url": f"/historico/exportacoes/{export.pk}/baixar/"}  # fmt: skip
     download = client.get(status["download_url"])
     table = read_csv(b"".join(download.streaming_content))
-    assert table[0] == HEADER and sorted(r[0] for r in table[1:]) == sorted(c.protocol for c in rows)
+    assert table[0] == HEADER and sorted(r[0] for r in table[1:]) == sorted(
+        c.protocol for c in rows
+    )
 
 
 def test_background_xlsx_export(kit, rows, settings):

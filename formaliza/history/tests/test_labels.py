@@ -38,7 +38,9 @@ def test_manager_creates_defaults_and_a_new_status_from_the_page(kit):
     assert "Fora da Política de Crédito" in html and "Assinado" in html
     again = client.post("/historico/status/", {"name": "Fora da política de crédito",
                                                "color": "#112233", "position": 1})  # fmt: skip
-    assert again.status_code == 422 and "Já existe um status com este nome" in again.content.decode()
+    assert (
+        again.status_code == 422 and "Já existe um status com este nome" in again.content.decode()
+    )
 
 
 def test_edit_keeps_the_code_and_can_deactivate(kit, corpus):
@@ -93,11 +95,17 @@ def test_finalize_by_reference_sets_the_status_on_the_messages_conversations(kit
     message = corpus.message(conversation, "link da jornada", inbound=False)
     message.reference = "journey:abc"
     message.save(update_fields=["reference"])
-    assert conversation_finalize_for_reference(
-        tenant_id=kit.tenant.pk, reference="journey:abc", code="assinado"
-    ) == 1
+    assert (
+        conversation_finalize_for_reference(
+            tenant_id=kit.tenant.pk, reference="journey:abc", code="assinado"
+        )
+        == 1
+    )
     conversation.refresh_from_db(), other.refresh_from_db()
     assert conversation.finalization.code == "assinado" and other.finalization is None
-    assert conversation_finalize_for_reference(
-        tenant_id=kit.tenant.pk, reference="journey:abc", code="nao-existe"
-    ) == 0
+    assert (
+        conversation_finalize_for_reference(
+            tenant_id=kit.tenant.pk, reference="journey:abc", code="nao-existe"
+        )
+        == 0
+    )

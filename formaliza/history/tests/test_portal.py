@@ -42,7 +42,10 @@ def test_correspondent_sends_the_seed_invitation_and_follows_its_receipts(kit, f
     response = send(client, template)
 
     sent = PortalSend.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/historico/portal/envios/{sent.pk}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/historico/portal/envios/{sent.pk}/"
+    )
     assert sent.user == kit.users[Role.CORRESPONDENT] and sent.phone == "+5511987654321"
     assert sent.variables == ["Maria Santos"]
     message = sent.message
@@ -114,7 +117,9 @@ def test_another_tenants_template_cannot_be_used(kit, other_kit, fake_api):
     their_template = Template.objects.get(tenant=other_kit.tenant)
     response = send(kit.client_for(Role.OPERATOR), their_template, variables="")
     assert response.status_code == 422
-    assert "deles" not in response.content.decode().split("<main")[1].split("Modelos disponíveis")[0]
+    assert (
+        "deles" not in response.content.decode().split("<main")[1].split("Modelos disponíveis")[0]
+    )
     assert not Message.objects.exists()
 
 

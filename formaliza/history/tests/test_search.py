@@ -34,7 +34,7 @@ def world(corpus, their_corpus):
     decoy = corpus.conversation(
         opened_at=at("2026-03-20"), name="João Pereira", phone="+5521912345678",
         email="joao@example.com", cpf=OTHER_CPF, finalization="reprovado", department="Suporte",
-        channel=sms,
+        via=sms,
         keys=[("cpf", OTHER_CPF), ("contract", "000999"), ("document_key", "zz-99"),
               ("proposal", "P-111"), ("full_name", "João Pereira"), ("birth_date", "1970-01-01")],
     )  # fmt: skip
@@ -53,7 +53,9 @@ def world(corpus, their_corpus):
 
 
 def protocols(kit, **filters) -> list[str]:
-    page = selectors.history_search(tenant=kit.tenant, filters=HistoryFilters(**{**MARCH, **filters}))
+    page = selectors.history_search(
+        tenant=kit.tenant, filters=HistoryFilters(**{**MARCH, **filters})
+    )
     return [c.protocol for c in page.rows]
 
 
@@ -71,7 +73,9 @@ def protocols(kit, **filters) -> list[str]:
         ("email", "MARIA@example.com"),
     ],
 )
-def test_each_key_filter_finds_only_the_matching_conversation_of_the_tenant(kit, world, field, value):
+def test_each_key_filter_finds_only_the_matching_conversation_of_the_tenant(
+    kit, world, field, value
+):
     assert protocols(kit, **{field: value}) == [world["target"].protocol]
 
 
@@ -89,7 +93,9 @@ def test_filters_combine_and_the_period_bounds_everything(kit, world, corpus):
     target = world["target"]
     assert protocols(kit) == [world["decoy"].protocol, target.protocol]  # newest first
     assert protocols(kit, cpf=CPF, department_id=corpus.dept["Suporte"].pk) == []
-    assert protocols(kit, cpf=CPF, finalization_id=corpus.status["assinado"].pk) == [target.protocol]
+    assert protocols(kit, cpf=CPF, finalization_id=corpus.status["assinado"].pk) == [
+        target.protocol
+    ]
     april = {"start": dt.date(2026, 4, 1), "end": dt.date(2026, 4, 30)}
     page = selectors.history_search(tenant=kit.tenant, filters=HistoryFilters(**april, cpf=CPF))
     assert [c.protocol for c in page.rows] == [world["outside"].protocol]
@@ -184,7 +190,7 @@ def test_search_page_lists_results_with_labels_and_actions(kit, world):
     for text in ("Assinado", "Formalização", "INSS", "Maria Aparecida Santos", "Visualizar",
                  "Baixar", "Anexos", "Status de finalização"):  # fmt: skip
         assert text in html
-    assert f'/historico/atendimentos/{world["target"].protocol}/' in html
+    assert f"/historico/atendimentos/{world['target'].protocol}/" in html
 
 
 def test_search_page_refuses_a_long_period_in_portuguese(kit, world):

@@ -55,7 +55,10 @@ def test_transcript_as_text(kit, chat):
     lines = response.content.decode().splitlines()
     assert "Sessão iniciada em 11/03/2026 20:44:18" in lines
     assert "[11/03/2026 20:44:17] Cliente: Oi" in lines
-    assert "[11/03/2026 20:44:22] Auto: Para dar início ao processo, preciso do número do seu CPF." in lines
+    assert (
+        "[11/03/2026 20:44:22] Auto: Para dar início ao processo, preciso do número do seu CPF."
+        in lines
+    )
     assert "    Anexo: rg.pdf (application/pdf)" in lines
     assert "Sessão encerrada em 11/03/2026 21:14:18" in lines
 
@@ -78,7 +81,9 @@ def test_transcript_as_pdf(kit, chat):
 def test_opening_an_attachment_downloads_it_and_logs_who(kit, chat):
     conversation, attachment = chat
     client = kit.client_for(Role.CORRESPONDENT)
-    listing = client.get(f"/historico/atendimentos/{conversation.protocol}/anexos/").content.decode()
+    listing = client.get(
+        f"/historico/atendimentos/{conversation.protocol}/anexos/"
+    ).content.decode()
     assert "rg.pdf" in listing and f"/historico/anexos/{attachment.pk}/" in listing
     assert not AttachmentAccess.objects.exists()  # listing is not opening
     response = client.get(f"/historico/anexos/{attachment.pk}/", HTTP_USER_AGENT="Teste/1.0")

@@ -71,10 +71,15 @@ def history_export(request):
         return render(request, "history/search.html", {"form": form, "page": None}, status=422)
     filters = form.filters()
     limit = settings.HISTORY_EXPORT_SYNC_MAX_ROWS
-    if selectors.history_count_upto(tenant=request.tenant, filters=filters, limit=limit + 1) <= limit:
+    if (
+        selectors.history_count_upto(tenant=request.tenant, filters=filters, limit=limit + 1)
+        <= limit
+    ):
         rows = [c for batch in selectors.history_iter(tenant=request.tenant, filters=filters)
                 for c in batch]  # fmt: skip
-        response = HttpResponse(exports.export_bytes(rows, fmt), content_type=exports.CONTENT_TYPES[fmt])
+        response = HttpResponse(
+            exports.export_bytes(rows, fmt), content_type=exports.CONTENT_TYPES[fmt]
+        )
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
         return response
     export = services.history_export_create(
@@ -128,8 +133,7 @@ def transcript(request, protocol: str):
     if conversation is None:
         return not_found(request, "Atendimento")
     items = [
-        (m, exports.author_of(m))
-        for m in selectors.transcript_messages(conversation=conversation)
+        (m, exports.author_of(m)) for m in selectors.transcript_messages(conversation=conversation)
     ]
     can_finalize = request.user.has_perm_code(Perm.CONVERSATION_REPLY)
     statuses = selectors.finalization_list(tenant=request.tenant, active_only=True)
