@@ -218,3 +218,11 @@ def test_search_page_next_page_link(kit, corpus, settings):
 def test_attendants_and_anonymous_users_cannot_open_the_history(kit, client):
     assert kit.client_for(Role.ATTENDANT).get("/historico/").status_code == 403
     assert client.get("/historico/").status_code == 302
+
+
+def test_navigation_offers_history_and_portal_to_correspondents_and_labels_to_managers(kit):
+    nav = kit.client_for(Role.CORRESPONDENT).get("/historico/").content.decode().split("<main")[0]
+    assert 'href="/historico/"' in nav and 'href="/historico/portal/"' in nav
+    assert 'href="/historico/status/"' not in nav
+    manager_nav = kit.client_for(Role.MANAGER).get("/historico/").content.decode().split("<main")[0]
+    assert 'href="/historico/status/"' in manager_nav
