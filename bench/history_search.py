@@ -555,6 +555,7 @@ def scenarios(tenant: Tenant, rng: random.Random, runs: int) -> dict[str, list[d
     channels = list(Channel.objects.filter(tenant=tenant).values_list("id", flat=True))
     finals = list(FinalizationStatus.objects.filter(tenant=tenant).values_list("id", flat=True))
     parts = [rng.choice(LAST)[:5] for _ in range(runs)]
+    full_names = _sample(convs.values_list("contact__name", "opened_at"), rng, runs)
 
     def each(fn, anchors=None) -> list[dict]:
         out = []
@@ -576,7 +577,8 @@ def scenarios(tenant: Tenant, rng: random.Random, runs: int) -> dict[str, list[d
         "proposal": key("proposal"),
         "full_name": key("full_name"),
         "birth_date": each(lambda i: {"birth_date": dt.date.fromisoformat(birth[i][0])}, birth),
-        "name (partial)": each(lambda i: {"name": parts[i]}),
+        "name (common part)": each(lambda i: {"name": parts[i]}),
+        "name (rare: whole)": each(lambda i: {"name": full_names[i][0]}, full_names),
         "phone": each(lambda i: {"phone": phones[i][0]}, phones),
         "e-mail": each(lambda i: {"email": emails[i][0]}, emails),
         "protocol": each(lambda i: {"protocol": protocols[i][0]}, protocols),

@@ -35,6 +35,8 @@ from formaliza.history.models import AttachmentAccess, HistoryExport, PortalSend
 
 # A key shared by more conversations than this is not a key: the search keeps the newest.
 KEY_MATCH_MAX = 5000
+# Up to this many contacts, a name search lists their ids instead of a subquery.
+NAME_IDS_MAX = 500
 Kind = ConversationKey.Kind
 
 
@@ -127,6 +129,17 @@ def _key_conditions(tenant: Tenant, f: HistoryFilters) -> list[Q]:
     return conditions
 
 
+def _name_condition(tenant: Tenant, name: str) -> Q:
+    """A rare name is resolved to its few contacts first (each then reads its own range of
+    (tenant, contact, opened_at)); a common one ("Silva") stays a subquery: the newest
+    conversations of the period then match within a few rows of the keyset scan."""
+    names = Contact.objects.filter(tenant=tenant, name__icontains=name)
+    ids = list(names.values_list("id", flat=True)[: NAME_IDS_MAX + 1])
+    if len(ids) <= NAME_IDS_MAX:
+        return Q(contact_id__in=ids)
+    return Q(contact_id__in=names.values("id"))
+
+
 def history_queryset(*, tenant: Tenant, filters: HistoryFilters) -> QuerySet[Conversation]:
     """Conversations matching every filter, newest first (by opened_at, then id)."""
     low, high = period_bounds(filters.start, filters.end)
@@ -136,8 +149,7 @@ def history_queryset(*, tenant: Tenant, filters: HistoryFilters) -> QuerySet[Con
     if filters.protocol:
         qs = qs.filter(protocol=filters.protocol.strip())
     if filters.name:
-        names = Contact.objects.filter(tenant=tenant, name__icontains=filters.name.strip())
-        qs = qs.filter(contact_id__in=names.values("id"))
+        qs = qs.filter(_name_condition(tenant, filters.name.strip()))
     if filters.department_id:
         qs = qs.filter(department_id=filters.department_id)
     if filters.channel_id:

@@ -226,3 +226,24 @@ def test_navigation_offers_history_and_portal_to_correspondents_and_labels_to_ma
     assert 'href="/historico/status/"' not in nav
     manager_nav = kit.client_for(Role.MANAGER).get("/historico/").content.decode().split("<main")[0]
     assert 'href="/historico/status/"' in manager_nav
+
+
+def test_name_search_works_for_rare_and_common_names(kit, corpus, monkeypatch):
+    from formaliza.history import selectors as history_selectors
+
+    made = [
+        corpus.conversation(
+            opened_at=at("2026-03-0" + str(i + 1)),
+            name=f"Ana Silva {i}",
+            phone=f"+55119000004{i:02d}",
+        )
+        for i in range(3)
+    ]
+    rare = corpus.conversation(opened_at=at("2026-03-09"), name="Zuleica Prates",
+                               phone="+5511900000499")  # fmt: skip
+    assert protocols(kit, name="zuleica") == [rare.protocol]
+    # More contacts than the id list holds: the same answer through the subquery.
+    monkeypatch.setattr(history_selectors, "NAME_IDS_MAX", 2)
+    assert protocols(kit, name="silva") == [c.protocol for c in reversed(made)]
+    monkeypatch.setattr(history_selectors, "NAME_IDS_MAX", 500)
+    assert protocols(kit, name="silva") == [c.protocol for c in reversed(made)]
