@@ -70,14 +70,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
     # They consult their clients' conversation history and, when the automatic link fails,
-    # send the invitation template by hand (the seed's MKTZAP history and "Portal de Envio").
+    # send an approved template by hand (the seed's MKTZAP history and "Portal de Envio"); they
+    # do not send free messages (no `message.send`): the portal sends on their behalf.
     Role.CORRESPONDENT: frozenset(
         {
             Perm.PROPOSAL_VIEW,
             Perm.PROPOSAL_CREATE,
             Perm.PROPOSAL_DECIDE,
             Perm.CONVERSATION_VIEW,
-            Perm.MESSAGE_SEND,
             Perm.HISTORY_VIEW,
             Perm.PORTAL_SEND,
         }

@@ -175,3 +175,14 @@ def test_sent_report_keyset_pages(kit, template, monkeypatch):
 def test_another_tenants_send_is_not_found(kit, other_kit, template):
     location = send(kit.client_for(Role.OPERATOR), template)["Location"]
     assert other_kit.client_for(Role.ADMIN).get(location).status_code == 404
+
+
+def test_portal_right_does_not_let_correspondents_send_free_messages(kit, template, channel):
+    from formaliza.conversations.services import message_send_text
+    from formaliza.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        message_send_text(actor=kit.actor(Role.CORRESPONDENT), channel=channel,
+                          to="11987654321", text="oi")  # fmt: skip
+    send(kit.client_for(Role.CORRESPONDENT), template)
+    assert Message.objects.get().kind == Message.Kind.TEMPLATE
