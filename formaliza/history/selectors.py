@@ -237,8 +237,8 @@ def history_iter(
 
 def history_count_upto(*, tenant: Tenant, filters: HistoryFilters, limit: int) -> int:
     """How many match, counting no further than `limit` (bounded work)."""
-    ids = history_queryset(tenant=tenant, filters=filters).values("id")[:limit]
-    return Conversation.objects.filter(pk__in=list(ids.values_list("id", flat=True))).count()
+    ids = history_queryset(tenant=tenant, filters=filters).values_list("id", flat=True)
+    return len(ids[:limit])
 
 
 @dataclass(frozen=True)
