@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "formaliza.evidence",
     "formaliza.proposals",
     "formaliza.journeys",
+    "formaliza.flows",
     "formaliza.api",
     "formaliza.demo",
 ]
