@@ -31,11 +31,13 @@ canonical JSON that `parse` reads back to an equal document.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from formaliza.flows.cards.registry import CARD_TYPES, CardSettings
 
@@ -43,6 +45,7 @@ FORMAT = "formaliza.flow/1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 VARIABLE_PATTERN = r"^[a-z_][a-z0-9_]{0,39}$"
 MAX_CARDS = 500
+MAX_BYTES = 1_000_000  # an exported flow of MAX_CARDS cards stays well under this
 
 
 class _Strict(BaseModel):
@@ -50,14 +53,21 @@ class _Strict(BaseModel):
 
 
 class Position(_Strict):
-    x: float = 0
-    y: float = 0
+    x: float = Field(default=0, allow_inf_nan=False)
+    y: float = Field(default=0, allow_inf_nan=False)
 
 
 class Variable(_Strict):
     name: str = Field(pattern=VARIABLE_PATTERN)
     default: str | int | float | bool | None = ""
-    description: str = ""
+    description: str = Field(default="", max_length=500)
+
+    @field_validator("default")
+    @classmethod
+    def _finite(cls, value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("o valor padrão precisa ser um número finito")
+        return value
 
 
 class RawCard(_Strict):
@@ -111,6 +121,9 @@ class Problem:
     field: str  # dotted path inside the card (or the flow), e.g. "settings.options.0.title"
     message: str  # pt-BR
 
+    def as_dict(self) -> dict[str, str]:
+        return {"card": self.card, "field": self.field, "message": self.message}
+
     def __str__(self) -> str:
         where = f"card '{self.card}'" if self.card else "fluxo"
         return (
@@ -156,6 +169,10 @@ _MESSAGES = {
     "enum": "valor não permitido (use {expected})",
     "url_parsing": "URL inválida",
     "url_scheme": "URL deve começar com {expected_schemes}",
+    "finite_number": "deve ser um número finito",
+    "none_required": "deve ser nulo",
+    "union_tag_invalid": "tipo não permitido (use {expected_tags})",
+    "union_tag_not_found": "campo obrigatório ausente: {discriminator}",
     "value_error": "{reason}",
     "assertion_error": "{reason}",
 }
@@ -218,15 +235,67 @@ def parse(data: Any) -> FlowDocument:
     try:
         raw = RawFlow.model_validate(data)
     except ValidationError as exc:
-        raise FlowFormatError(_raw_problems(exc, data)) from None
+        # Report the envelope's problems and, in the same pass, those of every card that is
+        # itself well formed: one import attempt shows everything to fix.
+        problems = _raw_problems(exc, data)
+        problems.extend(_build_cards(_well_formed_cards(exc, data))[1])
+        raise FlowFormatError(problems) from None
 
     problems: list[Problem] = []
     if raw.format != FORMAT:
         problems.append(Problem("", "format", f'formato não suportado: use "{FORMAT}"'))
 
+    cards, card_problems = _build_cards(raw.cards)
+    problems.extend(card_problems)
+
+    ids = {rc.id for rc in raw.cards}
+    if raw.start not in ids:
+        problems.append(Problem("", "start", f'o card inicial "{raw.start}" não existe'))
+    for card in cards.values():
+        problems.extend(_connection_problems(raw, card, ids))
+
+    names = [v.name for v in raw.variables]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem("", "variables", f'variável repetida: "{name}"'))
+
+    if problems:
+        raise FlowFormatError(problems)
+    return FlowDocument(
+        key=raw.key,
+        name=raw.name,
+        description=raw.description,
+        start=raw.start,
+        variables=tuple(raw.variables),
+        cards=cards,
+    )
+
+
+def _well_formed_cards(exc: ValidationError, data: dict) -> list[RawCard]:
+    cards = data.get("cards")
+    if not isinstance(cards, list) or len(cards) > MAX_CARDS:
+        return []
+    broken = {
+        e["loc"][1]
+        for e in exc.errors()
+        if len(e["loc"]) >= 2 and e["loc"][0] == "cards" and isinstance(e["loc"][1], int)
+    }
+    good = []
+    for index, item in enumerate(cards):
+        if index in broken:
+            continue
+        try:
+            good.append(RawCard.model_validate(item))
+        except ValidationError:
+            continue
+    return good
+
+
+def _build_cards(raw_cards: list[RawCard]) -> tuple[dict[str, CardDef], list[Problem]]:
+    """Each card's id, type and settings; connections are checked once all ids are known."""
     cards: dict[str, CardDef] = {}
+    problems: list[Problem] = []
     seen: set[str] = set()
-    for rc in raw.cards:
+    for rc in raw_cards:
         if rc.id in seen:
             problems.append(Problem(rc.id, "id", "id repetido: cada card precisa de um id único"))
             continue
@@ -241,44 +310,29 @@ def parse(data: Any) -> FlowDocument:
             problems.extend(_problems_of(exc, card=rc.id, prefix="settings."))
             continue
         cards[rc.id] = CardDef(rc.id, rc.type, rc.label, settings, dict(rc.next), rc.position)
+    return cards, problems
 
-    ids = {rc.id for rc in raw.cards}
-    if raw.start not in ids:
-        problems.append(Problem("", "start", f'o card inicial "{raw.start}" não existe'))
-    for card in cards.values():
-        allowed = CARD_TYPES[card.type].outputs(card.settings)
-        for output, target in card.next.items():
-            if output not in allowed:
-                problems.append(
-                    Problem(
-                        card.id,
-                        f"next.{output}",
-                        f"saída inexistente neste card (use: {', '.join(allowed) or 'nenhuma'})",
-                    )
+
+def _connection_problems(raw: RawFlow, card: CardDef, ids: set[str]) -> list[Problem]:
+    problems = []
+    kind = CARD_TYPES[card.type]
+    allowed = kind.outputs(card.settings)
+    for output, target in card.next.items():
+        if output not in allowed:
+            problems.append(
+                Problem(
+                    card.id,
+                    f"next.{output}",
+                    f"saída inexistente neste card (use: {', '.join(allowed) or 'nenhuma'})",
                 )
-            elif target is not None and target not in ids:
-                problems.append(
-                    Problem(
-                        card.id, f"next.{output}", f'conecta a um card que não existe: "{target}"'
-                    )
-                )
-        if CARD_TYPES[card.type].start_only and not _at_start(raw, card.id):
-            problems.append(Problem(card.id, "type", "este card precisa estar no início do fluxo"))
-
-    names = [v.name for v in raw.variables]
-    for name in {n for n in names if names.count(n) > 1}:
-        problems.append(Problem("", "variables", f'variável repetida: "{name}"'))
-
-    if problems:
-        raise FlowFormatError(problems)
-    return FlowDocument(
-        key=raw.key,
-        name=raw.name,
-        description=raw.description,
-        start=raw.start,
-        variables=tuple(raw.variables),
-        cards=cards,
-    )
+            )
+        elif target is not None and target not in ids:
+            problems.append(
+                Problem(card.id, f"next.{output}", f'conecta a um card que não existe: "{target}"')
+            )
+    if kind.start_only and not _at_start(raw, card.id):
+        problems.append(Problem(card.id, "type", "este card precisa estar no início do fluxo"))
+    return problems
 
 
 def _at_start(raw: RawFlow, card_id: str) -> bool:
@@ -303,12 +357,70 @@ def _at_start(raw: RawFlow, card_id: str) -> bool:
     return False
 
 
-def loads(text: str | bytes) -> FlowDocument:
+# json's own messages -> pt-BR (the position is given apart, as line and column).
+_JSON_MESSAGES = (
+    ("Expecting value", "era esperado um valor"),
+    ("Expecting property name", "era esperado o nome de um campo entre aspas duplas"),
+    ("Expecting ',' delimiter", "era esperada uma vírgula"),
+    ("Expecting ':' delimiter", "eram esperados dois-pontos"),
+    ("Unterminated string", "texto sem as aspas de fechamento"),
+    ("Invalid control character", "caractere de controle dentro de um texto"),
+    ("Invalid \\escape", "sequência de escape inválida"),
+    ("Invalid \\uXXXX escape", "sequência \\u inválida"),
+    ("Extra data", "há conteúdo depois do fim do JSON"),
+)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def decode(text: str | bytes) -> Any:
+    """Decode the JSON of a flow file, or raise FlowFormatError with a pt-BR reason (and the line
+    and column of a syntax error). Limits the size; refuses NaN/Infinity and repeated keys."""
+    if len(text) > MAX_BYTES:
+        raise FlowFormatError(
+            [Problem("", "", f"arquivo grande demais (máximo {MAX_BYTES // 1_000_000} MB)")]
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FlowFormatError(
+                [Problem("", "", "o arquivo precisa estar codificado em UTF-8")]
+            ) from None
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FlowFormatError([Problem("", "", f"JSON inválido: {exc}")]) from None
-    return parse(data)
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except _DuplicateKey as exc:
+        message = f'campo repetido no JSON: "{exc.key}"'
+    except json.JSONDecodeError as exc:
+        reason = next(
+            (pt for en, pt in _JSON_MESSAGES if exc.msg.startswith(en)), "sintaxe inválida"
+        )
+        message = f"JSON inválido na linha {exc.lineno}, coluna {exc.colno}: {reason}"
+    except ValueError as exc:
+        message = f"JSON inválido: o valor {exc} não é permitido"
+    except RecursionError:
+        message = "JSON inválido: aninhamento profundo demais"
+    raise FlowFormatError([Problem("", "", message)])
+
+
+def loads(text: str | bytes) -> FlowDocument:
+    return parse(decode(text))
 
 
 def to_data(doc: FlowDocument) -> dict:
@@ -334,5 +446,16 @@ def to_data(doc: FlowDocument) -> dict:
     }
 
 
+def dumps_data(data: dict) -> str:
+    """The export text of a canonical document (`to_data`, or a stored version's document)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
 def dumps(doc: FlowDocument) -> str:
-    return json.dumps(to_data(doc), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return dumps_data(to_data(doc))
+
+
+def checksum(data: dict) -> str:
+    """SHA-256 of a document, independent of key order and whitespace."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -50,6 +50,7 @@ class DescriptionRequest(CardType):
     label = "Solicitar descrição"
     fixed_outputs = ("next", "timeout")
     optional_outputs = ("timeout",)
+    can_wait = True
 
     class Settings(CardSettings):
         text: str = Field(default="Descreva, em uma mensagem, o que você precisa.", max_length=1024)
@@ -83,6 +84,7 @@ class Delay(CardType):
     type = "delay"
     group = "system"
     label = "Atraso"
+    can_wait = True
 
     class Settings(CardSettings):
         seconds: int = Field(ge=1, le=24 * 3600)

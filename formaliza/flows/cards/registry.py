@@ -54,6 +54,9 @@ class CardType:
     optional_outputs: ClassVar[tuple[str, ...]] = ()
     # Must sit at the start of the flow (opt-in/opt-out).
     start_only: ClassVar[bool] = False
+    # Can stop and wait for the client or a timer (a question, a delay). A loop of cards none of
+    # which can wait would spin without input: the diagnostics warn about it.
+    can_wait: ClassVar[bool] = False
 
     def outputs(self, settings: CardSettings) -> tuple[str, ...]:
         return self.fixed_outputs
