@@ -36,6 +36,8 @@ class Perm(models.TextChoices):
     EVIDENCE_VIEW = "evidence.view", "Ver documentos selados"
     EVIDENCE_DOWNLOAD = "evidence.download", "Baixar documentos selados (acesso registrado)"
     EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
+    FLOW_VIEW = "flow.view", "Ver fluxos do chatbot e seus diagramas"
+    FLOW_MANAGE = "flow.manage", "Importar, publicar e reverter fluxos do chatbot"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -60,6 +62,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EVIDENCE_VIEW,
             Perm.EVIDENCE_DOWNLOAD,
             Perm.EVIDENCE_RETRY,
+            Perm.FLOW_VIEW,
+            Perm.FLOW_MANAGE,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
@@ -78,6 +82,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MESSAGE_SEND,
             Perm.JOURNEY_VIEW,
             Perm.JOURNEY_MANAGE,
+            Perm.FLOW_VIEW,
         }
     ),
     # Attendants work the conversations inbox only.
