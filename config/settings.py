@@ -364,6 +364,7 @@ NAVIGATION = [
     ("Pendências", "journeys:issues", "journey.view"),
     ("Termos e contratos", "journeys:content", "journey.content"),
     ("Documentos selados", "evidence:documents", "evidence.view"),
+    ("Fluxos", "flows:list", "flow.view"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),

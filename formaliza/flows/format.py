@@ -392,7 +392,8 @@ def _no_constant(name: str):
 def decode(text: str | bytes) -> Any:
     """Decode the JSON of a flow file, or raise FlowFormatError with a pt-BR reason (and the line
     and column of a syntax error). Limits the size; refuses NaN/Infinity and repeated keys."""
-    if len(text) > MAX_BYTES:
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
         raise FlowFormatError(
             [Problem("", "", f"arquivo grande demais (máximo {MAX_BYTES // 1_000_000} MB)")]
         )

@@ -162,6 +162,7 @@ def flow_export(*, flow: Flow, version: int | None = None, draft: bool = False) 
 
 def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
     actor.require(Perm.FLOW_MANAGE)
+    given = flow
     with transaction.atomic():
         flow = Flow.objects.select_for_update().select_related("live").get(pk=flow.pk)
         doc = _document(flow.draft, message="O rascunho tem problemas e não foi publicado.")
@@ -187,12 +188,14 @@ def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
         )
         flow.live = version
         flow.save(update_fields=["live", "updated_at"])
+    given.live = version  # the caller's instance sees the change too
     return PublishResult(version=version, created=True)
 
 
 def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
     """Make version `number` live again (re-pointing; no new version is made)."""
     actor.require(Perm.FLOW_MANAGE)
+    given = flow
     with transaction.atomic():
         flow = Flow.objects.select_for_update().get(pk=flow.pk)
         version = flow.versions.filter(number=number).first()
@@ -204,6 +207,7 @@ def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
         _document(version.document, message=f"A versão {number} não é mais válida.")
         flow.live = version
         flow.save(update_fields=["live", "updated_at"])
+    given.live = version
     return version
 
 
