@@ -182,3 +182,13 @@ class FlowRunEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.key}"
+
+
+from formaliza.flows.models_system import (  # noqa: E402, F401  (the system cards' models)
+    BulkRecipient,
+    BulkSend,
+    GroupNotice,
+    LinkedAccount,
+    MetricCount,
+    NotifyGroup,
+)
