@@ -35,9 +35,7 @@ class Match:
 
 
 class Classifier(Protocol):
-    def classify(
-        self, text: str, intents: Sequence[Intent], threshold: float
-    ) -> Match | None: ...
+    def classify(self, text: str, intents: Sequence[Intent], threshold: float) -> Match | None: ...
 
 
 def fold(text: str) -> str:
@@ -47,12 +45,13 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
 
 
-STOP_WORDS = frozenset(
+_STOP_TEXT = (
     "a o as os um uma uns umas de do da dos das no na nos nas em e ou que com por para pra pro "
     "me meu minha meus minhas eu voce voces se ao aos a as esse essa isso este esta isto la "
     "gostaria queria quero preciso favor por ola oi bom boa dia tarde noite tudo bem sobre "
-    "como qual quais onde quando ter tenho tem mais muito".split()
+    "como qual quais onde quando ter tenho tem mais muito"
 )
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # Words that mean the same thing to a client of a promotora; each maps to a canonical word.
 SYNONYMS = {

@@ -1,5 +1,7 @@
 """The card types. Each module registers its cards with `registry.register`; importing this
 package makes every card type known to the format and the engine."""
 
-from formaliza.flows.cards import basic  # noqa: F401
-from formaliza.flows.cards import system  # noqa: F401
+from formaliza.flows.cards import (
+    basic,  # noqa: F401
+    system,  # noqa: F401
+)

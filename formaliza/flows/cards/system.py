@@ -438,7 +438,9 @@ class AccountSwitch(CardType):
         attempts = int(ctx.wait_data.get("attempts", 0)) + 1
         if attempts >= s.max_attempts:
             return Next("max_attempts")
-        ctx.emit(actions.SendChoices(text=ctx.render(s.invalid_text), options=self._options(accounts)))
+        ctx.emit(
+            actions.SendChoices(text=ctx.render(s.invalid_text), options=self._options(accounts))
+        )
         return Wait(data={**ctx.wait_data, "attempts": attempts})
 
 
@@ -595,7 +597,7 @@ class HttpIntegration(CardType):
         body: str = Field(default="", max_length=20000)
         response: dict[str, str] = Field(default_factory=dict, max_length=50)  # var -> path
         status_variable: str = Field(default="", pattern=OPTIONAL_VARIABLE)
-        timeout_seconds: float = Field(default=10, gt=0, le=30)
+        timeout_seconds: int = Field(default=10, ge=1, le=30)
         retries: int = Field(default=0, ge=0, le=3)
 
         @field_validator("headers")
