@@ -337,7 +337,8 @@ def _attempt(method, url, headers, body, timeout, hostname) -> dict:
                 content=body.encode() if body else None,
                 extensions={"sni_hostname": hostname},
             )
-            with client.send(request, stream=True) as response:
+            response = client.send(request, stream=True)
+            try:
                 data = b""
                 for chunk in response.iter_bytes():
                     data += chunk
@@ -347,6 +348,8 @@ def _attempt(method, url, headers, body, timeout, hostname) -> dict:
                             "retry": False,
                         }
                 status = response.status_code
+            finally:
+                response.close()
     except httpx.TimeoutException:
         return {**_failure("timeout", "O sistema externo não respondeu a tempo."), "retry": True}
     except httpx.HTTPError as exc:
