@@ -185,3 +185,11 @@ class FlowRunEvent(models.Model):
 
 
 from formaliza.flows.models_interaction import ConversationNote, SurveyAnswer  # noqa: E402, F401
+from formaliza.flows.models_system import (  # noqa: E402, F401  (the system cards' models)
+    BulkRecipient,
+    BulkSend,
+    GroupNotice,
+    LinkedAccount,
+    MetricCount,
+    NotifyGroup,
+)
