@@ -2,3 +2,4 @@
 package makes every card type known to the format and the engine."""
 
 from formaliza.flows.cards import basic  # noqa: F401
+from formaliza.flows.cards import formalization  # noqa: F401

@@ -9,6 +9,8 @@ transaction: register them with `@executor("name", outside_transaction=True)`.
 
 from formaliza.flows.effects.registry import EffectContext, executor, executor_get
 
-MODULES = ()
+MODULES = (
+    "formaliza.flows.effects.formalization",
+)
 
 __all__ = ["MODULES", "EffectContext", "executor", "executor_get"]
