@@ -182,3 +182,6 @@ class FlowRunEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.key}"
+
+
+from formaliza.flows.models_interaction import ConversationNote, SurveyAnswer  # noqa: E402, F401

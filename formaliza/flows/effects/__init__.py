@@ -11,6 +11,7 @@ from formaliza.flows.effects.registry import EffectContext, executor, executor_g
 
 MODULES = (
     "formaliza.flows.effects.formalization",
+    "formaliza.flows.effects.interaction",
 )
 
 __all__ = ["MODULES", "EffectContext", "executor", "executor_get"]
