@@ -91,3 +91,53 @@ def test_help_text_is_configurable_and_invite_must_be_at_the_start():
     with pytest.raises(FlowFormatError) as exc:
         parse(flow(card("oi", "message", "convite", text="Oi"), card("convite", "journey_invite")))
     assert [(p.card, p.field) for p in exc.value.problems] == [("convite", "type")]
+
+
+def test_the_default_assistant_flow():
+    from formaliza.flows.defaults import default_data
+
+    r = Runner(default_data("formalizacao"))
+    assert r.texts() == []  # waits for the reply to the invitation
+    r.choose("SIM")
+    greeting, opt_in = r.texts()
+    assert "assistente virtual da Promotora Exemplo" in greeting
+    assert "WhatsApp comercial oficial" in greeting
+    assert r.of("send_choices")[-1].options[0].id == "sim"
+    r.choose("sim")
+    assert [e.name for e in r.of("effect")] == ["opt_in", "journey_link_send"]
+    r.result({"ok": True})
+    assert r.state.wait.card == "aguarda"
+
+    r.text("oi")
+    r.result({"status": "active"})
+    menu = r.of("send_choices")[-1]
+    assert menu.text.startswith("Não identificamos a conclusão do processo.")
+    assert [o.title for o in menu.options] == ["Continuar", "Renovar o link", "Ajuda"]
+    r.text("1")
+    assert r.of("effect")[-1].name == "journey_link_send"
+    r.result({"ok": False, "code": "journey_link_expired"})  # expired: a new one instead
+    assert r.of("effect")[-1].name == "journey_link_renew"
+    r.result({"ok": True})
+    r.text("oi")
+    r.result({"status": "active"})
+    r.text("2")
+    assert r.of("effect")[-1].name == "journey_link_renew"
+    r.result({"ok": False, "code": "journey_stopped"})
+    assert "Não conseguimos gerar um novo link agora" in r.texts()[-1]
+    r.text("oi")
+    r.result({"status": "stopped"})
+    r.text("3")
+    r.result({"ok": True, "issue": 1})
+    assert "atendentes vai ligar" in r.texts()[-1]
+    r.text("já assinei")
+    r.result({"status": "signed"})
+    assert "já foi concluída" in r.texts()[-1] and r.state.status == "ended"
+
+
+def test_the_default_assistant_respects_a_refused_opt_in():
+    from formaliza.flows.defaults import default_data
+
+    r = Runner(default_data("formalizacao"))
+    r.choose("SIM")
+    r.choose("nao")
+    assert [e.name for e in r.of("effect")] == ["opt_out"] and r.state.status == "ended"
