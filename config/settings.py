@@ -230,6 +230,12 @@ FORMALIZATION_OPENED_HANDLERS = env_list(
 JOURNEY_MESSENGER = os.environ.get(
     "JOURNEY_MESSENGER", "formaliza.journeys.adapters.console.ConsoleMessenger"
 )
+# The WhatsApp assistant (formaliza.flows.adapters.whatsapp_messenger.WhatsAppMessenger): the
+# approved templates it sends outside the 24-hour window, on the tenant's first active WhatsApp
+# channel — invitation (client's name), link (name, link), completion (name, formalization).
+FORMALIZATION_INVITE_TEMPLATE = os.environ.get("FORMALIZATION_INVITE_TEMPLATE", "convite_formalizacao")
+FORMALIZATION_LINK_TEMPLATE = os.environ.get("FORMALIZATION_LINK_TEMPLATE", "formalizacao_link")
+FORMALIZATION_DONE_TEMPLATE = os.environ.get("FORMALIZATION_DONE_TEMPLATE", "formalizacao_concluida")
 JOURNEY_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_MESSAGE_MAX_ATTEMPTS", "6"))
 # A link stops working this long after it was issued (the client asks for a new one); the whole
 # journey expires (terminal, formalization cancelled) this long after it opened.

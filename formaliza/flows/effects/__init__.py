@@ -10,6 +10,7 @@ transaction: register them with `@executor("name", outside_transaction=True)`.
 from formaliza.flows.effects.registry import EffectContext, executor, executor_get
 
 MODULES = (
+    "formaliza.flows.effects.formalization",
     "formaliza.flows.effects.interaction",
     "formaliza.flows.effects.system",
 )
