@@ -37,10 +37,17 @@ def executor(name: str, *, outside_transaction: bool = False):
     return wrap
 
 
+_loaded = False
+
+
 def executor_get(name: str) -> Executor:
-    if not _EXECUTORS:
+    # Import every listed module once, even if a test imported one of them directly first (a
+    # non-empty registry does not mean a complete one).
+    global _loaded
+    if not _loaded:
         from formaliza.flows.effects import MODULES
 
         for module in MODULES:
             import_module(module)
+        _loaded = True
     return _EXECUTORS[name]
