@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "formaliza.proposals",
     "formaliza.journeys",
     "formaliza.flows",
+    "formaliza.history",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -338,6 +339,15 @@ CONVERSATION_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get(
     "CONVERSATION_EMAIL_DOMAIN", "formaliza.local"
 )
 
+# --- history and message portal (issue 7) ---------------------------------------------------
+# A history search covers at most this many days (the seed: "período de no máximo 30 dias").
+HISTORY_MAX_PERIOD_DAYS = int(os.environ.get("HISTORY_MAX_PERIOD_DAYS", "30"))
+HISTORY_PAGE_SIZE = int(os.environ.get("HISTORY_PAGE_SIZE", "50"))
+# Exports up to this many rows download at once; larger ones run in the background.
+HISTORY_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("HISTORY_EXPORT_SYNC_MAX_ROWS", "2000"))
+HISTORY_EXPORT_TTL_HOURS = float(os.environ.get("HISTORY_EXPORT_TTL_HOURS", "24"))
+PERIODIC_TASKS += [("formaliza.history.tasks.history_exports_prune", 3600)]
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -366,6 +376,9 @@ NAVIGATION = [
     ("Nova proposta", "proposals:new", "proposal.create"),
     ("Formalizações", "proposals:formalizations", "proposal.view"),
     ("Conversas", "conversations:list", "conversation.view"),
+    ("Histórico", "history:search", "history.view"),
+    ("Portal de Envio", "history:portal", "portal.send"),
+    ("Status de finalização", "history:labels", "history.labels"),
     ("Simulador", "conversations:simulator", "conversation.simulate"),
     ("Modelos", "conversations:templates_all", "template.manage"),
     ("Canais", "conversations:channels", "channel.manage"),

@@ -38,6 +38,9 @@ class Perm(models.TextChoices):
     EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
     FLOW_VIEW = "flow.view", "Ver fluxos do chatbot e seus diagramas"
     FLOW_MANAGE = "flow.manage", "Importar, publicar e reverter fluxos do chatbot"
+    HISTORY_VIEW = "history.view", "Consultar o histórico de conversas (anexos: acesso registrado)"
+    HISTORY_LABELS = "history.labels", "Configurar os status de finalização (etiquetas)"
+    PORTAL_SEND = "portal.send", "Enviar modelos pelo portal de envio"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -64,12 +67,24 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EVIDENCE_RETRY,
             Perm.FLOW_VIEW,
             Perm.FLOW_MANAGE,
+            Perm.HISTORY_VIEW,
+            Perm.HISTORY_LABELS,
+            Perm.PORTAL_SEND,
         }
     ),
     # Correspondents type and advance proposals; with a branch they see only their branch's.
-    # They consult their clients' conversation history (the seed's MKTZAP history).
+    # They consult their clients' conversation history and, when the automatic link fails,
+    # send the invitation template by hand (the seed's MKTZAP history and "Portal de Envio").
     Role.CORRESPONDENT: frozenset(
-        {Perm.PROPOSAL_VIEW, Perm.PROPOSAL_CREATE, Perm.PROPOSAL_DECIDE, Perm.CONVERSATION_VIEW}
+        {
+            Perm.PROPOSAL_VIEW,
+            Perm.PROPOSAL_CREATE,
+            Perm.PROPOSAL_DECIDE,
+            Perm.CONVERSATION_VIEW,
+            Perm.MESSAGE_SEND,
+            Perm.HISTORY_VIEW,
+            Perm.PORTAL_SEND,
+        }
     ),
     # Operators follow up clients (triage): they read the pipeline, they do not decide it.
     # They also follow journeys (resend/renew links, "Algo errado?" tasks) without seeing photos.
@@ -83,6 +98,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.JOURNEY_VIEW,
             Perm.JOURNEY_MANAGE,
             Perm.FLOW_VIEW,
+            Perm.HISTORY_VIEW,
+            Perm.PORTAL_SEND,
         }
     ),
     # Attendants work the conversations inbox only.

@@ -183,12 +183,14 @@ def _seed_conversations(tenant: Tenant) -> None:
         ChannelInput,
         TemplateInput,
         channel_create,
+        finalization_defaults_ensure,
         template_save,
     )
 
     from formaliza.flows.defaults import formalization_flow_ensure
 
     formalization_flow_ensure(tenant=tenant)  # the WhatsApp assistant (flows/defaults)
+    finalization_defaults_ensure(tenant=tenant)  # the history's labels (Assinado, Integrado...)
     existing = Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).first()
     if existing is not None:
         for name, category, components in DEMO_TEMPLATES:  # templates added since

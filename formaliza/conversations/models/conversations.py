@@ -36,7 +36,11 @@ class ContactHandle(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["channel", "address"], name="handle_address_unique"),
         ]
-        indexes = [models.Index(fields=["channel", "wa_id"])]
+        indexes = [
+            models.Index(fields=["channel", "wa_id"]),
+            # History search by phone / e-mail across the tenant's channels.
+            models.Index(fields=["tenant", "address"], name="handle_tenant_address"),
+        ]
 
     def __str__(self) -> str:
         return self.address_display
@@ -175,6 +179,14 @@ class Conversation(TimeStampedModel):
             models.Index(fields=["tenant", "-last_message_at"]),
             models.Index(fields=["tenant", "status", "-last_message_at"]),
             models.Index(fields=["status", "last_message_at"]),
+            # History search (docs/history.md): tenant, the filtered column, then the period
+            # column, so each filter reads one index range; (opened_at, id) is the keyset order.
+            models.Index(fields=["tenant", "opened_at", "id"], name="conv_hist_opened"),
+            models.Index(fields=["tenant", "finalization", "opened_at"], name="conv_hist_final"),
+            models.Index(fields=["tenant", "department", "opened_at"], name="conv_hist_dept"),
+            models.Index(fields=["tenant", "channel", "opened_at"], name="conv_hist_channel"),
+            models.Index(fields=["tenant", "contact", "opened_at"], name="conv_hist_contact"),
+            models.Index(fields=["tenant", "handle", "opened_at"], name="conv_hist_handle"),
         ]
 
     def __str__(self) -> str:
@@ -210,7 +222,11 @@ class ConversationKey(models.Model):
                 fields=["conversation", "kind", "value"], name="conversation_key_unique"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "kind", "value"])]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "value"]),
+            # Covers the history's key lookups (no table visit to get the conversation).
+            models.Index(fields=["tenant", "kind", "value", "conversation"], name="conv_key_hist"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"

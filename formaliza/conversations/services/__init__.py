@@ -3,7 +3,7 @@
 - sending: `message_send_text`, `message_send_template`, `message_send_choices`,
   `message_send_media`, `message_send_email` (all through `message_send`);
 - consent and atendimentos: `consent_opt_out`, `consent_opt_in`, `consent_set`,
-  `conversation_close`;
+  `conversation_close`, `conversation_finalize`, `finalization_defaults_ensure`;
 - configuration: `channel_create`, `channel_update`, `template_save`, `template_sync`;
 - the webhook path and workers: `webhook_receive`, `inbound_event_process`, `message_dispatch`,
   `attachment_fetch` (called by tasks.py and views.py).
@@ -28,6 +28,11 @@ from formaliza.conversations.services.conversations import (
     conversations_close_idle,
 )
 from formaliza.conversations.services.dispatch import message_dispatch, messages_sweep
+from formaliza.conversations.services.finalization import (
+    conversation_finalize,
+    conversation_finalize_for_reference,
+    finalization_defaults_ensure,
+)
 from formaliza.conversations.services.inbound import (
     inbound_event_process,
     inbound_event_reprocess,
@@ -58,9 +63,12 @@ __all__ = [
     "consent_opt_out",
     "consent_set",
     "conversation_close",
+    "conversation_finalize",
+    "conversation_finalize_for_reference",
     "conversation_keys_add",
     "conversation_keys_add_for_reference",
     "conversations_close_idle",
+    "finalization_defaults_ensure",
     "gate_refusal",
     "inbound_event_process",
     "inbound_event_reprocess",
