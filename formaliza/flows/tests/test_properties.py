@@ -44,7 +44,9 @@ ENGLISH = (
 )
 
 ids = st.from_regex(ID_PATTERN, fullmatch=True).map(lambda s: s[:20])
-texts = st.text(max_size=30)
+# No U+0000: the format refuses it (PostgreSQL cannot store it in JSON).
+ALPHABET = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+texts = st.text(ALPHABET, max_size=30)
 
 HAND_WRITTEN = {
     "message": st.one_of(
@@ -90,7 +92,9 @@ def _strategy(annotation, c: dict):
         if "pattern" in c:
             pattern = st.from_regex(c["pattern"], fullmatch=True)
             return pattern.filter(lambda s: len(s) <= c.get("max_length", 10**6))
-        return st.text(min_size=c.get("min_length", 0), max_size=min(c.get("max_length", 30), 30))
+        return st.text(
+            ALPHABET, min_size=c.get("min_length", 0), max_size=min(c.get("max_length", 30), 30)
+        )
     if origin in (list, tuple):
         low = c.get("min_length", 0)
         return st.lists(
@@ -149,7 +153,7 @@ def valid_flows(draw) -> dict:
         outputs = kind.outputs(kind.Settings.model_validate(settings_))
         item = {"id": card_id, "type": kind.type}
         if draw(st.booleans()):
-            item["label"] = draw(st.text(max_size=20))
+            item["label"] = draw(st.text(ALPHABET, max_size=20))
         item["settings"] = settings_
         item["next"] = {
             output: draw(st.one_of(st.none(), st.sampled_from(card_ids)))
@@ -163,12 +167,12 @@ def valid_flows(draw) -> dict:
     variable_names = draw(
         st.lists(st.from_regex(VARIABLE_PATTERN, fullmatch=True), max_size=3, unique=True)
     )
-    defaults = st.one_of(st.text(max_size=10), st.integers(), st.booleans(), st.none())
+    defaults = st.one_of(st.text(ALPHABET, max_size=10), st.integers(), st.booleans(), st.none())
     return {
         "format": FORMAT,
         "key": draw(ids),
-        "name": draw(st.text(min_size=1, max_size=40)),
-        "description": draw(st.text(max_size=40)),
+        "name": draw(st.text(ALPHABET, min_size=1, max_size=40)),
+        "description": draw(st.text(ALPHABET, max_size=40)),
         "start": draw(st.sampled_from(card_ids)),
         "variables": [
             {"name": n, "default": draw(defaults), "description": ""} for n in variable_names
