@@ -232,6 +232,11 @@ def parse(data: Any) -> FlowDocument:
     problem found."""
     if not isinstance(data, dict):
         raise FlowFormatError([Problem("", "", "o arquivo deve conter um objeto JSON de fluxo")])
+    if _has_nul(data):
+        # PostgreSQL cannot store U+0000 in JSON; no flow needs it.
+        raise FlowFormatError(
+            [Problem("", "", "o arquivo contém o caractere nulo (\\u0000), que não é permitido")]
+        )
     try:
         raw = RawFlow.model_validate(data)
     except ValidationError as exc:
@@ -268,6 +273,18 @@ def parse(data: Any) -> FlowDocument:
         variables=tuple(raw.variables),
         cards=cards,
     )
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item, depth + 1) for item in value)
+    return False
 
 
 def _well_formed_cards(exc: ValidationError, data: dict) -> list[RawCard]:

@@ -164,7 +164,7 @@ def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
     actor.require(Perm.FLOW_MANAGE)
     given = flow
     with transaction.atomic():
-        flow = Flow.objects.select_for_update().select_related("live").get(pk=flow.pk)
+        flow = Flow.objects.select_for_update(of=("self",)).select_related("live").get(pk=flow.pk)
         doc = _document(flow.draft, message="O rascunho tem problemas e não foi publicado.")
         missing = unknown_flows(doc, flow_keys(tenant=flow.tenant) | {flow.key})
         if missing:

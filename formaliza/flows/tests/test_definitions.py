@@ -106,6 +106,13 @@ def test_undecodable_files_are_refused_with_a_pt_br_reason(kit, text, message):
     assert not Flow.objects.exists()
 
 
+def test_a_nul_character_is_refused_before_reaching_the_database(kit):
+    with pytest.raises(FlowInvalid) as caught:
+        flow_import(tenant=kit.tenant, actor=manager(kit), data=sample(text="Olá\x00"))
+    assert "caractere nulo" in caught.value.problems[0].message
+    assert not Flow.objects.exists()
+
+
 def test_a_file_over_the_size_limit_is_refused(kit):
     data = sample()
     data["description"] = "x" * flow_format.MAX_BYTES

@@ -126,3 +126,15 @@ def test_checksum_ignores_key_order_and_whitespace():
     b = json.loads(json.dumps({"y": [1, {"z": "é"}], "x": 1}, indent=4))
     assert checksum(a) == checksum(b)
     assert checksum(a) != checksum({**a, "x": 2})
+
+
+def test_the_documented_example_imports_without_warnings():
+    from pathlib import Path
+
+    from formaliza.flows.diagnostics import diagnose
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "flows.md").read_text(encoding="utf-8")
+    example = docs.split("```json\n", 1)[1].split("```", 1)[0]
+    doc = loads(example)
+    assert doc.key == "atendimento-inicial"
+    assert diagnose(doc, flow_keys={"formalizacao"}) == []
