@@ -185,7 +185,6 @@ def _seed_conversations(tenant: Tenant) -> None:
         channel_create,
         template_save,
     )
-
     from formaliza.flows.defaults import formalization_flow_ensure
 
     formalization_flow_ensure(tenant=tenant)  # the WhatsApp assistant (flows/defaults)

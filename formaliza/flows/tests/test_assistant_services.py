@@ -40,7 +40,9 @@ def channel(kit, fake_api):  # noqa: F811
 
 
 def effect(name, conversation, run, payload=None):
-    ctx = EffectContext(tenant=conversation.tenant, conversation=conversation, run_id=run.pk, card="x")
+    ctx = EffectContext(
+        tenant=conversation.tenant, conversation=conversation, run_id=run.pk, card="x"
+    )
     return executor_get(name).fn(ctx, payload or {})
 
 
@@ -117,7 +119,9 @@ def test_closed_journey_refuses_links_and_help(journey, channel):
 
 
 def test_messenger_sends_the_link_as_template_outside_the_window_and_text_inside(
-    journey, channel, fake_api  # noqa: F811
+    journey,
+    channel,
+    fake_api,  # noqa: F811
 ):
     journeys.journey_link_resend(actor=_system(journey), journey_id=journey.pk)
     notification = journey.notifications.get(reason="resend")
