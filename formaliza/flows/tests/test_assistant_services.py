@@ -189,3 +189,28 @@ def _system(journey):
     from formaliza.accounts.actors import Actor
 
     return Actor.of_system(journey.tenant, "teste")
+
+
+def test_a_retried_invitation_sends_once_and_starts_one_run(journey, channel):
+    from formaliza.flows.models import FlowRun
+    from formaliza.journeys.ports import LinkMessage
+
+    link = journey.links.get()
+    message = LinkMessage(
+        tenant_id=journey.tenant_id, tenant_name=journey.tenant.name, journey_id=str(journey.pk),
+        formalization_number=journey.request.number, phone=journey.phone,
+        client_name=journey.client_name, link_url="https://formaliza.test/j/x",
+        expires_at=link.expires_at, reason="initial",
+    )  # fmt: skip
+    first = WhatsAppMessenger().send_link(message)
+    again = WhatsAppMessenger().send_link(message)  # the worker died before recording the first
+    assert first == again
+    invitation = Message.objects.get(public_id=first.message_id)
+    assert invitation.kind == "template" and "https://" not in invitation.body
+    run = FlowRun.objects.get()
+    assert (run.status, run.card, run.conversation_id) == (
+        "waiting",
+        "convite",
+        invitation.conversation_id,
+    )
+    assert run.context == {"journey": str(journey.pk), "formalization": journey.request.number}
