@@ -382,3 +382,4 @@ NAVIGATION = [
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),
 ]
+NAVIGATION += [("Atendimento", "flows_inbox:home", "conversation.reply")]

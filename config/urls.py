@@ -10,6 +10,7 @@ urlpatterns = [
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
     path("conversas/", include("formaliza.conversations.urls")),
+    path("atendimento/", include("formaliza.flows.urls_inbox")),
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
     path("evidencias/", include("formaliza.evidence.urls")),
