@@ -9,6 +9,7 @@ from formaliza.conversations.models import Message
 from formaliza.conversations.services import consent_opt_out
 from formaliza.conversations.tests.conftest import fake_api  # noqa: F401
 from formaliza.core.testing import run_queued_tasks
+from formaliza.evidence.models import EvidenceEvent
 from formaliza.flows.adapters.whatsapp_messenger import WhatsAppMessenger
 from formaliza.flows.effects import EffectContext, executor_get
 from formaliza.flows.tests.assistant_helpers import (
@@ -72,6 +73,8 @@ def test_help_opens_one_task_in_pendencias(kit, journey, channel):
     assert (issue.journey_id, issue.status) == (journey.pk, "open")
     journey.refresh_from_db()
     assert journey.status == "active"  # the client may still finish by the link
+    events = EvidenceEvent.objects.filter(subject_id=str(journey.pk), kind="issue.help_requested")
+    assert [e.data["issue"] for e in events] == [issue.pk]
 
     page = kit.client_for(Role.OPERATOR).get("/jornadas/pendencias/")
     assert page.status_code == 200
