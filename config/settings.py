@@ -226,17 +226,22 @@ FORMALIZATION_OPENED_HANDLERS = env_list(
 
 # --- journeys (the client's link and web pages) -----------------------------------------------
 # Who carries messages to the client (link, completion): a dotted path to a ClientMessenger
-# (formaliza/journeys/ports.py). The default only logs the message; the WhatsApp adapter over the
-# conversations layer replaces it.
+# (formaliza/journeys/ports.py). The default is the WhatsApp assistant (invitation template, then
+# the tenant's formalization flow; docs/flows.md); "formaliza.journeys.adapters.console.
+# ConsoleMessenger" only logs the messages.
 JOURNEY_MESSENGER = os.environ.get(
-    "JOURNEY_MESSENGER", "formaliza.journeys.adapters.console.ConsoleMessenger"
+    "JOURNEY_MESSENGER", "formaliza.flows.adapters.whatsapp_messenger.WhatsAppMessenger"
 )
 # The WhatsApp assistant (formaliza.flows.adapters.whatsapp_messenger.WhatsAppMessenger): the
 # approved templates it sends outside the 24-hour window, on the tenant's first active WhatsApp
 # channel — invitation (client's name), link (name, link), completion (name, formalization).
-FORMALIZATION_INVITE_TEMPLATE = os.environ.get("FORMALIZATION_INVITE_TEMPLATE", "convite_formalizacao")
+FORMALIZATION_INVITE_TEMPLATE = os.environ.get(
+    "FORMALIZATION_INVITE_TEMPLATE", "convite_formalizacao"
+)
 FORMALIZATION_LINK_TEMPLATE = os.environ.get("FORMALIZATION_LINK_TEMPLATE", "formalizacao_link")
-FORMALIZATION_DONE_TEMPLATE = os.environ.get("FORMALIZATION_DONE_TEMPLATE", "formalizacao_concluida")
+FORMALIZATION_DONE_TEMPLATE = os.environ.get(
+    "FORMALIZATION_DONE_TEMPLATE", "formalizacao_concluida"
+)
 JOURNEY_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_MESSAGE_MAX_ATTEMPTS", "6"))
 # A link stops working this long after it was issued (the client asks for a new one); the whole
 # journey expires (terminal, formalization cancelled) this long after it opened.
@@ -391,3 +396,4 @@ NAVIGATION = [
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),
 ]
+NAVIGATION += [("Atendimento", "flows_inbox:home", "conversation.reply")]

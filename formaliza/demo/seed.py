@@ -186,7 +186,6 @@ def _seed_conversations(tenant: Tenant) -> None:
         finalization_defaults_ensure,
         template_save,
     )
-
     from formaliza.flows.defaults import formalization_flow_ensure
 
     formalization_flow_ensure(tenant=tenant)  # the WhatsApp assistant (flows/defaults)

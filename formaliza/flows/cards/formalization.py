@@ -43,7 +43,9 @@ class _AwaitsResult(CardType):
     effect: str = ""
 
     def enter(self, ctx, card):
-        ctx.emit(actions.Effect(name=self.effect, payload=self.payload(ctx, card), token=ctx.token()))
+        ctx.emit(
+            actions.Effect(name=self.effect, payload=self.payload(ctx, card), token=ctx.token())
+        )
         return Wait()
 
     def payload(self, ctx, card) -> dict:

@@ -28,7 +28,7 @@ LINK = re.compile(r"https://formaliza\.test/j/[A-Za-z0-9_-]+")
 
 
 @pytest.fixture(autouse=True)
-def _wired(assistant_settings):
+def _wired(assistant_settings):  # noqa: F811
     assistant_settings.CONVERSATION_INBOUND_HANDLERS = [
         "formaliza.flows.tasks.flow_inbound_message"
     ]
@@ -36,7 +36,9 @@ def _wired(assistant_settings):
 
 def outbound(conversation) -> list[Message]:
     return list(
-        Message.objects.filter(conversation=conversation, direction=Message.Direction.OUTBOUND).order_by("pk")
+        Message.objects.filter(
+            conversation=conversation, direction=Message.Direction.OUTBOUND
+        ).order_by("pk")
     )
 
 
@@ -77,7 +79,12 @@ def test_the_default_assistant_end_to_end(kit, make_input, fake_api):  # noqa: F
     conversation.handle.refresh_from_db()
     assert conversation.handle.opted_in_at is not None
     first_link = outbound(conversation)[-1]
-    assert first_link.kind == "text" and first_link.status in ("accepted", "sent", "delivered", "read")
+    assert first_link.kind == "text" and first_link.status in (
+        "accepted",
+        "sent",
+        "delivered",
+        "read",
+    )
     first_url = LINK.search(first_link.body).group(0)
     web = Client()
     assert web.get(first_url).status_code == 302  # the link opens the journey
@@ -118,7 +125,10 @@ def test_the_default_assistant_end_to_end(kit, make_input, fake_api):  # noqa: F
     assert done.status == "sent", done.last_error
     completion = Message.objects.get(public_id=done.provider_message_id)
     assert completion.conversation_id == conversation.pk
-    assert journey.request.number in completion.body and "Recebemos a sua assinatura" in completion.body
+    assert (
+        journey.request.number in completion.body
+        and "Recebemos a sua assinatura" in completion.body
+    )
 
     # Writing again after finishing: a polite message, and the run ends.
     says(fake_api, channel, "obrigado")
@@ -127,7 +137,7 @@ def test_the_default_assistant_end_to_end(kit, make_input, fake_api):  # noqa: F
     assert run.status == "ended"
     failed = [m for m in outbound(conversation) if m.status == "failed"]
     assert failed == [], [(m.body, m.error_code) for m in failed]
-    assert not [s for s in fake_api.refused]
+    assert fake_api.refused == []
     assert failed_tasks() == []
 
 

@@ -9,6 +9,7 @@ from formaliza.conversations.models import Message
 from formaliza.conversations.services import consent_opt_out
 from formaliza.conversations.tests.conftest import fake_api  # noqa: F401
 from formaliza.core.testing import run_queued_tasks
+from formaliza.evidence.models import EvidenceEvent
 from formaliza.flows.adapters.whatsapp_messenger import WhatsAppMessenger
 from formaliza.flows.effects import EffectContext, executor_get
 from formaliza.flows.tests.assistant_helpers import (
@@ -40,7 +41,9 @@ def channel(kit, fake_api):  # noqa: F811
 
 
 def effect(name, conversation, run, payload=None):
-    ctx = EffectContext(tenant=conversation.tenant, conversation=conversation, run_id=run.pk, card="x")
+    ctx = EffectContext(
+        tenant=conversation.tenant, conversation=conversation, run_id=run.pk, card="x"
+    )
     return executor_get(name).fn(ctx, payload or {})
 
 
@@ -70,6 +73,8 @@ def test_help_opens_one_task_in_pendencias(kit, journey, channel):
     assert (issue.journey_id, issue.status) == (journey.pk, "open")
     journey.refresh_from_db()
     assert journey.status == "active"  # the client may still finish by the link
+    events = EvidenceEvent.objects.filter(subject_id=str(journey.pk), kind="issue.help_requested")
+    assert [e.data["issue"] for e in events] == [issue.pk]
 
     page = kit.client_for(Role.OPERATOR).get("/jornadas/pendencias/")
     assert page.status_code == 200
@@ -117,7 +122,9 @@ def test_closed_journey_refuses_links_and_help(journey, channel):
 
 
 def test_messenger_sends_the_link_as_template_outside_the_window_and_text_inside(
-    journey, channel, fake_api  # noqa: F811
+    journey,
+    channel,
+    fake_api,  # noqa: F811
 ):
     journeys.journey_link_resend(actor=_system(journey), journey_id=journey.pk)
     notification = journey.notifications.get(reason="resend")
@@ -185,3 +192,28 @@ def _system(journey):
     from formaliza.accounts.actors import Actor
 
     return Actor.of_system(journey.tenant, "teste")
+
+
+def test_a_retried_invitation_sends_once_and_starts_one_run(journey, channel):
+    from formaliza.flows.models import FlowRun
+    from formaliza.journeys.ports import LinkMessage
+
+    link = journey.links.get()
+    message = LinkMessage(
+        tenant_id=journey.tenant_id, tenant_name=journey.tenant.name, journey_id=str(journey.pk),
+        formalization_number=journey.request.number, phone=journey.phone,
+        client_name=journey.client_name, link_url="https://formaliza.test/j/x",
+        expires_at=link.expires_at, reason="initial",
+    )  # fmt: skip
+    first = WhatsAppMessenger().send_link(message)
+    again = WhatsAppMessenger().send_link(message)  # the worker died before recording the first
+    assert first == again
+    invitation = Message.objects.get(public_id=first.message_id)
+    assert invitation.kind == "template" and "https://" not in invitation.body
+    run = FlowRun.objects.get()
+    assert (run.status, run.card, run.conversation_id) == (
+        "waiting",
+        "convite",
+        invitation.conversation_id,
+    )
+    assert run.context == {"journey": str(journey.pk), "formalization": journey.request.number}

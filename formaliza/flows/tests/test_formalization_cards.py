@@ -100,6 +100,7 @@ def test_the_default_assistant_flow():
     assert r.texts() == []  # waits for the reply to the invitation
     r.choose("SIM")
     greeting, opt_in = r.texts()
+    assert "você autoriza a Promotora Exemplo a enviar mensagens" in opt_in
     assert "assistente virtual da Promotora Exemplo" in greeting
     assert "WhatsApp comercial oficial" in greeting
     assert r.of("send_choices")[-1].options[0].id == "sim"

@@ -77,7 +77,6 @@ def journey_issue_resolve(
     return issue
 
 
-
 HELP_MESSAGE = "O cliente pediu ajuda pelo WhatsApp (opção 3 – Ajuda): ligue para"
 
 
