@@ -139,6 +139,7 @@ PERIODIC_TASKS = [
     ("formaliza.core.tasks.stale_tasks_requeue", 120),
     ("formaliza.conversations.tasks.conversations_sweep", 30),
     ("formaliza.journeys.tasks.journeys_sweep", 300),
+    ("formaliza.flows.tasks.flow_timers_sweep", 10),
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
@@ -305,7 +306,9 @@ FAKE_PROVIDER_SERVE = env_bool("FAKE_PROVIDER_SERVE", True)
 SERVE_EXTRA_PROCESSES += ["formaliza.conversations.serving.fake_provider_process"]
 # Tasks (dotted paths) enqueued with a new inbound message's id / an outbound message's id and
 # its new status. The flow engine and the journeys plug in here; this app never imports them.
-CONVERSATION_INBOUND_HANDLERS = env_list("CONVERSATION_INBOUND_HANDLERS")
+CONVERSATION_INBOUND_HANDLERS = env_list(
+    "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
+)
 CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
 CONVERSATION_HTTP_TIMEOUT_SECONDS = float(os.environ.get("CONVERSATION_HTTP_TIMEOUT_SECONDS", "10"))
 CONVERSATION_MAX_ATTEMPTS = int(os.environ.get("CONVERSATION_MAX_ATTEMPTS", "8"))

@@ -3,5 +3,6 @@ package makes every card type known to the format and the engine."""
 
 from formaliza.flows.cards import (
     basic,  # noqa: F401
+    interaction,  # noqa: F401
     system,  # noqa: F401
 )

@@ -9,6 +9,6 @@ transaction: register them with `@executor("name", outside_transaction=True)`.
 
 from formaliza.flows.effects.registry import EffectContext, executor, executor_get
 
-MODULES = ("formaliza.flows.effects.system",)
+MODULES = ("formaliza.flows.effects.interaction", "formaliza.flows.effects.system")
 
 __all__ = ["MODULES", "EffectContext", "executor", "executor_get"]

@@ -38,9 +38,10 @@ def executor(name: str, *, outside_transaction: bool = False):
 
 
 def executor_get(name: str) -> Executor:
-    if not _EXECUTORS:
-        from formaliza.flows.effects import MODULES
+    # Every listed module, even when one was imported directly before (a test, say): an
+    # already imported module is not registered twice.
+    from formaliza.flows.effects import MODULES
 
-        for module in MODULES:
-            import_module(module)
+    for module in MODULES:
+        import_module(module)
     return _EXECUTORS[name]
