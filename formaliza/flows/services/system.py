@@ -83,7 +83,7 @@ def bulk_send_create(*, actor: Actor, flow_id: int, channel_id: int, phones: lis
     """Queue the flow's interactive template to each phone (E.164); a task sends them."""
     from formaliza.flows.tasks_system import bulk_send_process
 
-    actor.require(Perm.CHANNEL_MANAGE)
+    actor.require(Perm.TEMPLATE_MANAGE)
     flow = Flow.objects.filter(tenant=actor.tenant, pk=flow_id).select_related("live").first()
     if flow is None:
         raise NotFound("Fluxo", code="flow_not_found")
