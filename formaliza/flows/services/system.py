@@ -130,7 +130,15 @@ def bulk_send_process(*, bulk_id: int) -> dict:
     from formaliza.flows.services.runtime import run_start
 
     bulk = BulkSend.objects.select_related("tenant", "flow__live", "channel").get(pk=bulk_id)
-    card = _bulk_card(bulk.flow)
+    try:
+        card = _bulk_card(bulk.flow)
+    except ApplicationError as exc:  # republished or archived since: nobody gets it
+        pending = bulk.recipients.filter(status=BulkRecipient.Status.PENDING)
+        failed = pending.update(status=BulkRecipient.Status.FAILED, error=exc.message[:300])
+        BulkSend.objects.filter(pk=bulk.pk).update(
+            failed=F("failed") + failed, status=BulkSend.Status.DONE, finished_at=clock.now()
+        )
+        return {"sent": 0, "failed": failed}
     actor = Actor.of_system(bulk.tenant, "envio em massa")
     BulkSend.objects.filter(pk=bulk.pk, status=BulkSend.Status.QUEUED).update(
         status=BulkSend.Status.SENDING

@@ -168,3 +168,17 @@ def test_phones_parse():
     valid, invalid = phones_parse("(11) 98765-4321\n11987654321; +55 21 99876-5432,abc\n\n123")
     assert valid == [ANA, CAU]
     assert invalid == ["abc", "123"]
+
+
+def test_a_flow_republished_without_the_template_start_fails_the_pending_recipients(
+    kit, channel, campaign
+):
+    bulk = create(kit, campaign, channel, [ANA, BIA])
+    publish(kit.tenant, flow(card("m", "message", text="oi"), key="campanha"), flow=campaign)
+    assert bulk_send_process(bulk_id=bulk.pk) == {"sent": 0, "failed": 2}
+    bulk.refresh_from_db()
+    assert (bulk.status, bulk.failed, bulk.done) == ("done", 2, 0)
+    assert set(bulk.recipients.values_list("error", flat=True)) == {
+        "O fluxo precisa começar por um card de Template interativo."
+    }
+    assert not Message.objects.filter(direction="out").exists()
