@@ -322,6 +322,10 @@ CONVERSATION_INBOUND_HANDLERS = env_list(
     "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
 )
 CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+# Classifier of the flows' `intent` card (dotted path of a class; see formaliza/flows/intent.py).
+FLOW_INTENT_CLASSIFIER = os.environ.get(
+    "FLOW_INTENT_CLASSIFIER", "formaliza.flows.intent.KeywordClassifier"
+)
 CONVERSATION_HTTP_TIMEOUT_SECONDS = float(os.environ.get("CONVERSATION_HTTP_TIMEOUT_SECONDS", "10"))
 CONVERSATION_MAX_ATTEMPTS = int(os.environ.get("CONVERSATION_MAX_ATTEMPTS", "8"))
 CONVERSATION_BACKOFF_BASE_SECONDS = float(os.environ.get("CONVERSATION_BACKOFF_BASE_SECONDS", "5"))
@@ -387,6 +391,7 @@ NAVIGATION = [
     ("Simulador", "conversations:simulator", "conversation.simulate"),
     ("Modelos", "conversations:templates_all", "template.manage"),
     ("Canais", "conversations:channels", "channel.manage"),
+    ("Fluxos: sistema", "flows_system:index", "template.manage"),
     ("Jornadas", "journeys:list", "journey.view"),
     ("Pendências", "journeys:issues", "journey.view"),
     ("Termos e contratos", "journeys:content", "journey.content"),

@@ -127,5 +127,4 @@ def classifier_get() -> Classifier:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = getattr(settings, "FLOW_INTENT_CLASSIFIER", "formaliza.flows.intent.KeywordClassifier")
-    return import_string(path)()
+    return import_string(settings.FLOW_INTENT_CLASSIFIER)()

@@ -83,7 +83,7 @@ def bulk_send_create(*, actor: Actor, flow_id: int, channel_id: int, phones: lis
     """Queue the flow's interactive template to each phone (E.164); a task sends them."""
     from formaliza.flows.tasks_system import bulk_send_process
 
-    actor.require(Perm.CHANNEL_MANAGE)
+    actor.require(Perm.TEMPLATE_MANAGE)
     flow = Flow.objects.filter(tenant=actor.tenant, pk=flow_id).select_related("live").first()
     if flow is None:
         raise NotFound("Fluxo", code="flow_not_found")
@@ -130,7 +130,15 @@ def bulk_send_process(*, bulk_id: int) -> dict:
     from formaliza.flows.services.runtime import run_start
 
     bulk = BulkSend.objects.select_related("tenant", "flow__live", "channel").get(pk=bulk_id)
-    card = _bulk_card(bulk.flow)
+    try:
+        card = _bulk_card(bulk.flow)
+    except ApplicationError as exc:  # republished or archived since: nobody gets it
+        pending = bulk.recipients.filter(status=BulkRecipient.Status.PENDING)
+        failed = pending.update(status=BulkRecipient.Status.FAILED, error=exc.message[:300])
+        BulkSend.objects.filter(pk=bulk.pk).update(
+            failed=F("failed") + failed, status=BulkSend.Status.DONE, finished_at=clock.now()
+        )
+        return {"sent": 0, "failed": failed}
     actor = Actor.of_system(bulk.tenant, "envio em massa")
     BulkSend.objects.filter(pk=bulk.pk, status=BulkSend.Status.QUEUED).update(
         status=BulkSend.Status.SENDING
@@ -181,3 +189,61 @@ def bulk_progress(bulk: BulkSend) -> dict:
             for r in recipients
         ],
     }
+
+
+# --- back office configuration --------------------------------------------------------------
+
+
+def notify_group_save(
+    *, tenant, name: str, members, emails: list[str], group_id: int | None = None
+) -> NotifyGroup:
+    """Create or update a group; members outside the tenant are ignored."""
+    from formaliza.accounts.models import User
+
+    if group_id is None:
+        group = NotifyGroup(tenant=tenant)
+    else:
+        group = NotifyGroup.objects.filter(tenant=tenant, pk=group_id).first()
+        if group is None:
+            raise NotFound("Grupo", code="notify_group_not_found")
+    clash = NotifyGroup.objects.filter(tenant=tenant, name=name).exclude(pk=group.pk)
+    if clash.exists():
+        raise ApplicationError(
+            code="notify_group_exists", message="Já existe um grupo com esse nome."
+        )
+    with transaction.atomic():
+        group.name, group.emails = name, list(emails)
+        group.save()
+        group.members.set(User.objects.filter(tenant=tenant, pk__in=[m.pk for m in members]))
+    return group
+
+
+def notify_group_delete(*, tenant, group_id: int) -> None:
+    deleted, _ = NotifyGroup.objects.filter(tenant=tenant, pk=group_id).delete()
+    if not deleted:
+        raise NotFound("Grupo", code="notify_group_not_found")
+
+
+def outbound_allowlist_set(*, tenant, entries: list[str]) -> None:
+    tenant.outbound_allowlist = list(entries)
+    tenant.save(update_fields=["outbound_allowlist"])
+
+
+def business_period_add(*, tenant, weekday: int, start, end):
+    from formaliza.flows.models import BusinessPeriod
+
+    return BusinessPeriod.objects.create(tenant=tenant, weekday=weekday, start=start, end=end)
+
+
+def business_period_delete(*, tenant, period_id: int) -> None:
+    from formaliza.flows.models import BusinessPeriod
+
+    deleted, _ = BusinessPeriod.objects.filter(tenant=tenant, pk=period_id).delete()
+    if not deleted:
+        raise NotFound("Horário", code="business_period_not_found")
+
+
+def notices_mark_read(*, user) -> int:
+    from formaliza.flows.models import GroupNotice
+
+    return GroupNotice.objects.filter(user=user, read_at__isnull=True).update(read_at=clock.now())

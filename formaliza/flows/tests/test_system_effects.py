@@ -231,3 +231,41 @@ def test_metric_counts_each_path_atomically(kit, other_kit, conv):
         (other_kit.tenant.pk, "positive"): 1,
     }
     assert run("metric", conv, {"flow": "pesquisa", "card": "m", "path": "x"})["ok"] is False
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_metric_counts_from_racing_workers_are_all_kept():
+    """Threads with their own connections count the same path at once, the first ones racing
+    to create the row: no count is lost (F() update, create race caught)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from formaliza.accounts.services import tenant_create
+
+    tenant = tenant_create(name="Promotora Métrica", slug="metrica")
+    conv = conversation(tenant)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(10):
+                with transaction.atomic():
+                    run("metric", conv, {"flow": "f", "card": "m", "path": "positive"})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert (
+        MetricCount.objects.get(tenant=tenant, flow_key="f", card="m", path="positive").count == 40
+    )
