@@ -34,7 +34,7 @@ SAMPLES = {
         "text": "Informe",
         "validation": d(st.sampled_from(KINDS)),
         **_retries(d),
-    },  # fmt: skip
+    },
     "survey": lambda d: {
         "order": d(st.sampled_from(["ascending", "descending"])),
         "target": d(st.sampled_from(["company", "attendant", "both"])),
