@@ -451,3 +451,46 @@ def test_bloquear_at_any_point_stops_what_the_flow_would_send(kit, channel):
     assert run.status == FlowRun.Status.ENDED
     assert "opted_out" in run.reason
     assert "Ainda aí?" not in bodies(first.conversation)
+
+
+if "teste_modelo" not in CARD_TYPES:
+
+    @register
+    class TemplateProbe(CardType):
+        """Sends a template (a stand-in for the system cards that do)."""
+
+        type = "teste_modelo"
+        group = "system"
+        label = "Teste de modelo"
+
+        def enter(self, ctx, card):
+            ctx.emit(
+                actions.SendTemplate(
+                    name="convite",
+                    language="pt_BR",
+                    variables={"body": [ctx.render("{{cliente}}")]},
+                )
+            )
+            return Next()
+
+
+def test_a_template_goes_out_even_outside_the_window(kit, channel):
+    from formaliza.conversations.models import Template
+    from formaliza.conversations.services import TemplateInput, template_save
+
+    template_save(
+        tenant=kit.tenant, channel_id=channel.pk,
+        data=TemplateInput(name="convite", language="pt_BR", category="utility",
+                           components=[{"type": "BODY", "text": "Olá {{1}}, tudo certo?"}]),
+    )  # fmt: skip
+    Template.objects.filter(channel=channel, name="convite").update(status="approved")
+    message = client_writes(channel, "oi")
+    message.handle.__class__.objects.filter(pk=message.handle_id).update(
+        last_inbound_at=clock.now() - dt.timedelta(days=3)
+    )
+    invite = publish(kit.tenant, flow(card("t", "teste_modelo"), key="convite"))
+    run = runtime.run_start(conversation=message.conversation, flow=invite)
+    run.refresh_from_db()
+    assert run.status == FlowRun.Status.ENDED, run.reason
+    sent = Message.objects.get(conversation=message.conversation, direction="out")
+    assert (sent.kind, sent.body) == ("template", "Olá Maria, tudo certo?")
