@@ -481,7 +481,7 @@ def test_every_interaction_card_survives_export_and_import():
     data = flow(
         card("o", "opt_in", {"accepted": "c"}),
         card(
-            "c", "choice", {"a": "k"}, text="?", options=OPTIONS[:1] + [{"id": "a", "title": "A"}]
+            "c", "choice", {"a": "k"}, text="?", options=[*OPTIONS[:1], {"id": "a", "title": "A"}]
         ),
         card("k", "confirm", {"yes": "i", "no": "s"}, text="?"),
         card("i", "input", "s", text="?", validation="date", variable="nascimento"),
