@@ -41,7 +41,7 @@ from formaliza.conversations.services import (
 )
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError
+from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.flows import actions, engine
 from formaliza.flows.effects import EffectContext, executor_get
 from formaliza.flows.format import FlowDocument, parse
@@ -176,9 +176,10 @@ def run_start(
 
     The conversation is handed to the bot. A run already active on the conversation is ended
     first (reason "substituída"): a conversation follows one flow at a time. Raises
-    `FlowNotPublished` when the flow has no live version (or is archived)."""
-    if flow.tenant_id != conversation.tenant_id:
-        raise ValueError("flow and conversation belong to different tenants")
+    `FlowNotPublished` when the flow has no live version (or is archived), `NotFound` for
+    another tenant's flow."""
+    if flow.tenant_id != conversation.tenant_id:  # another tenant's flow does not exist here
+        raise NotFound("Fluxo", code="flow_not_found")
     with transaction.atomic():
         conv = _conversation_locked(conversation.pk)
         return _start_locked(conv, flow, context or {}, variables or {}, key)

@@ -13,6 +13,7 @@ from formaliza.accounts.services import tenant_create
 from formaliza.conversations.models import Conversation, Department, Message
 from formaliza.conversations.services import consent_opt_out
 from formaliza.core import clock
+from formaliza.core.errors import NotFound
 from formaliza.flows import engine
 from formaliza.flows.models import ConversationNote, Flow, FlowRun, FlowRunEvent
 from formaliza.flows.services import runtime
@@ -199,8 +200,10 @@ def test_tenant_isolation(kit, channel, menu):
     # A flow of another tenant cannot run on this tenant's conversation.
     mine = client_writes(channel, "oi")
     foreign = Flow.objects.get(tenant=other)
-    with pytest.raises(ValueError):
+    with pytest.raises(NotFound) as exc:
         runtime.run_start(conversation=mine.conversation, flow=foreign)
+    assert (exc.value.code, exc.value.status) == ("flow_not_found", 404)
+    assert not FlowRun.objects.filter(conversation=mine.conversation).exists()
     # Going to a key that only exists in another tenant is "not published" here.
     caller = publish(kit.tenant, flow(card("ir", "go_to_flow", flow="so-da-outra"), key="chama"))
     run = runtime.run_start(conversation=mine.conversation, flow=caller)
