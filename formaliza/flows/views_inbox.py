@@ -28,6 +28,12 @@ class ReplyForm(forms.Form):
     )
 
 
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Observação interna", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class TransferForm(forms.Form):
     department = forms.TypedChoiceField(label="Setor", coerce=int)
     note = forms.CharField(label="Observação para o setor", max_length=500, required=False)
@@ -123,6 +129,7 @@ def _context(request, conversation, **extra) -> dict:
         "finish_form": FinishForm(tenant=tenant),
         "assign_form": AssignForm(tenant=tenant),
         "release_form": ReleaseForm(tenant=tenant),
+        "note_form": NoteForm(),
         "mine": conversation.assignee_id == request.user.pk,
         **extra,
     }
@@ -175,6 +182,23 @@ def inbox_reply(request, protocol: str):
             return redirect("flows_inbox:detail", protocol=protocol)
     context = _context(request, conversation, reply_form=form)
     return render(request, "flows/inbox/detail.html", context, status=422)
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_note(request, protocol: str):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Escreva a observação.")
+        return redirect("flows_inbox:detail", protocol=protocol)
+    return _action(
+        request,
+        protocol,
+        lambda actor, c: inbox.inbox_note(
+            actor=actor, conversation_id=c.pk, text=form.cleaned_data["text"]
+        ),
+        "Observação registrada.",
+    )
 
 
 @require_POST

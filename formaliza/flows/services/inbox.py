@@ -19,7 +19,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.conversations.models import Conversation, Department, FinalizationStatus, Message
 from formaliza.conversations.services import conversation_close, message_send_text
 from formaliza.core import clock
-from formaliza.core.errors import Conflict, NotFound
+from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from formaliza.flows.models import ConversationNote, Flow, FlowRun
 from formaliza.flows.services import runtime
 from formaliza.flows.services.notes import note_add
@@ -200,6 +200,16 @@ def inbox_release(
                 conversation=conversation, flow=flow, context={"released_by": actor.user.pk}
             )
     return conversation
+
+
+def inbox_note(*, actor: Actor, conversation_id: int, text: str) -> ConversationNote:
+    """An attendant's remark on the conversation, for whoever handles it next (never sent to
+    the client)."""
+    if not text.strip():
+        raise ValidationFailed([FieldError("text", "required", "Escreva a observação.")])
+    with transaction.atomic():
+        conversation = _locked(actor, conversation_id)
+        return note_add(conversation=conversation, kind="note", text=text, author=actor.user)
 
 
 def inbox_finish(*, actor: Actor, conversation_id: int, finalization_id: int) -> Conversation:

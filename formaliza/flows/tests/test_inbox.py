@@ -261,3 +261,18 @@ def test_release_refuses_another_tenants_or_unpublished_flow(kit, setup):
             inbox.inbox_release(actor=mine, conversation_id=conv.pk, flow_id=flow_id)
     conv.refresh_from_db()
     assert conv.handler == "queue"
+
+
+def test_attendants_leave_internal_notes_never_sent_to_the_client(kit, setup):
+    conv = setup["conversation"]
+    client = kit.client_for(Role.ATTENDANT)
+    before = Message.objects.filter(conversation=conv, direction="out").count()
+    response = client.post(_url("note", conv), {"text": "Cliente prefere ligação à tarde."})
+    assert response.status_code == 302
+    note = ConversationNote.objects.get(conversation=conv, kind="note")
+    assert (note.text, note.author) == ("Cliente prefere ligação à tarde.", setup["attendant"])
+    assert Message.objects.filter(conversation=conv, direction="out").count() == before
+    assert "Cliente prefere ligação à tarde." in client.get(_url("detail", conv)).content.decode()
+    other = TenantKit("Promotora Quatro").client_for(Role.ATTENDANT)
+    assert other.post(_url("note", conv), {"text": "intrusa"}).status_code == 404
+    assert ConversationNote.objects.filter(conversation=conv, kind="note").count() == 1
