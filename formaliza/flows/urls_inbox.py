@@ -9,6 +9,7 @@ urlpatterns = [
     path("<str:protocol>/", views.inbox_detail, name="detail"),
     path("<str:protocol>/responder/", views.inbox_reply, name="reply"),
     path("<str:protocol>/assumir/", views.inbox_take, name="take"),
+    path("<str:protocol>/observacao/", views.inbox_note, name="note"),
     path("<str:protocol>/atribuir/", views.inbox_assign, name="assign"),
     path("<str:protocol>/transferir/", views.inbox_transfer, name="transfer"),
     path("<str:protocol>/devolver/", views.inbox_release, name="release"),

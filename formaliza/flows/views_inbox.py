@@ -18,12 +18,19 @@ from formaliza.conversations.models import Department, FinalizationStatus, Templ
 from formaliza.conversations.services import window_open
 from formaliza.conversations.views.common import not_found
 from formaliza.core.errors import ApplicationError
+from formaliza.flows.models import Flow
 from formaliza.flows.services import inbox
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label="Mensagem", max_length=4096, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Observação interna", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -45,6 +52,21 @@ class FinishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["finalization"].choices = [
             (f.pk, f.name) for f in FinalizationStatus.objects.filter(tenant=tenant, is_active=True)
+        ]
+
+
+class ReleaseForm(forms.Form):
+    flow = forms.TypedChoiceField(
+        label="Iniciar o fluxo", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = Flow.objects.filter(
+            tenant=tenant, archived_at__isnull=True, live__isnull=False
+        ).order_by("name")
+        self.fields["flow"].choices = [("", "Nenhum: aguardar o cliente")] + [
+            (f.pk, f.name) for f in published
         ]
 
 
@@ -106,6 +128,8 @@ def _context(request, conversation, **extra) -> dict:
         "transfer_form": TransferForm(tenant=tenant),
         "finish_form": FinishForm(tenant=tenant),
         "assign_form": AssignForm(tenant=tenant),
+        "release_form": ReleaseForm(tenant=tenant),
+        "note_form": NoteForm(),
         "mine": conversation.assignee_id == request.user.pk,
         **extra,
     }
@@ -162,6 +186,23 @@ def inbox_reply(request, protocol: str):
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
+def inbox_note(request, protocol: str):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Escreva a observação.")
+        return redirect("flows_inbox:detail", protocol=protocol)
+    return _action(
+        request,
+        protocol,
+        lambda actor, c: inbox.inbox_note(
+            actor=actor, conversation_id=c.pk, text=form.cleaned_data["text"]
+        ),
+        "Observação registrada.",
+    )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
 def inbox_take(request, protocol: str):
     return _action(
         request,
@@ -211,10 +252,16 @@ def inbox_transfer(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_release(request, protocol: str):
+    form = ReleaseForm(request.POST, tenant=request.tenant)
+    if not form.is_valid():
+        messages.error(request, "Escolha um fluxo publicado.")
+        return redirect("flows_inbox:detail", protocol=protocol)
     return _action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_release(actor=actor, conversation_id=c.pk),
+        lambda actor, c: inbox.inbox_release(
+            actor=actor, conversation_id=c.pk, flow_id=form.cleaned_data["flow"]
+        ),
         "Atendimento devolvido ao assistente virtual.",
     )
 

@@ -355,7 +355,8 @@ class Survey(Question):
             return self.retry(ctx, card)
         ctx.set_var(f"{card.id}_nota", score)
         targets = ["company", "attendant"] if s.target == "both" else [s.target]
-        ctx.emit(actions.Effect(name="survey_answer", payload={"score": score, "targets": targets}))
+        payload = {"score": score, "targets": targets, "card": card.id}
+        ctx.emit(actions.Effect(name="survey_answer", payload=payload))
         if s.thanks_text.strip():
             ctx.emit(actions.SendText(text=ctx.render(s.thanks_text)))
         return Next()

@@ -37,7 +37,7 @@ def survey_answer_record(ctx: EffectContext, payload: dict) -> dict:
         if target == SurveyAnswer.Target.ATTENDANT and attendant is None:
             continue
         answer, _ = SurveyAnswer.objects.get_or_create(
-            run_id=ctx.run_id, card=ctx.card, target=target,
+            run_id=ctx.run_id, card=str(payload.get("card") or ctx.card)[:64], target=target,
             defaults={
                 "tenant": ctx.tenant, "conversation": ctx.conversation, "score": score,
                 "attendant": attendant if target == SurveyAnswer.Target.ATTENDANT else None,

@@ -19,8 +19,9 @@ from formaliza.accounts.roles import Perm
 from formaliza.conversations.models import Conversation, Department, FinalizationStatus, Message
 from formaliza.conversations.services import conversation_close, message_send_text
 from formaliza.core import clock
-from formaliza.core.errors import Conflict, NotFound
-from formaliza.flows.models import ConversationNote, FlowRun
+from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from formaliza.flows.models import ConversationNote, Flow, FlowRun
+from formaliza.flows.services import runtime
 from formaliza.flows.services.notes import note_add
 
 PEOPLE = (Conversation.Handler.QUEUE, Conversation.Handler.AGENT)
@@ -114,7 +115,8 @@ def inbox_take(*, actor: Actor, conversation_id: int) -> Conversation:
     """The attendant takes the conversation (from a queue, or from the bot)."""
     with transaction.atomic():
         conversation = _locked(actor, conversation_id)
-        if conversation.assignee_id and conversation.assignee_id != actor.user.pk:
+        held = conversation.handler == Conversation.Handler.AGENT
+        if held and conversation.assignee_id and conversation.assignee_id != actor.user.pk:
             raise Conflict(
                 "conversation_taken",
                 f"Este atendimento já está com {conversation.assignee.display_name}.",
@@ -175,14 +177,39 @@ def inbox_reply(*, actor: Actor, conversation_id: int, text: str) -> Message:
         )
 
 
-def inbox_release(*, actor: Actor, conversation_id: int) -> Conversation:
-    """Give the conversation back to the bot: the client's next message starts the tenant's
-    inbound flow again."""
+def inbox_release(
+    *, actor: Actor, conversation_id: int, flow_id: int | None = None
+) -> Conversation:
+    """Give the conversation back to the bot. With `flow_id`, that published flow starts now
+    (a satisfaction survey after the attendance, say); without, the client's next message
+    starts the tenant's inbound flow. The attendant stays on record for `{{atendente}}` and
+    surveys counted for the attendant."""
     with transaction.atomic():
         conversation = _locked(actor, conversation_id)
-        conversation.handler, conversation.assignee = Conversation.Handler.BOT, None
-        _save(conversation, "handler", "assignee")
+        flow = None
+        if flow_id is not None:
+            flow = Flow.objects.filter(
+                tenant=actor.tenant, pk=flow_id, archived_at__isnull=True, live__isnull=False
+            ).first()
+            if flow is None:
+                raise NotFound("Fluxo publicado")
+        conversation.handler = Conversation.Handler.BOT
+        _save(conversation, "handler")
+        if flow is not None:
+            runtime.run_start(
+                conversation=conversation, flow=flow, context={"released_by": actor.user.pk}
+            )
     return conversation
+
+
+def inbox_note(*, actor: Actor, conversation_id: int, text: str) -> ConversationNote:
+    """An attendant's remark on the conversation, for whoever handles it next (never sent to
+    the client)."""
+    if not text.strip():
+        raise ValidationFailed([FieldError("text", "required", "Escreva a observação.")])
+    with transaction.atomic():
+        conversation = _locked(actor, conversation_id)
+        return note_add(conversation=conversation, kind="note", text=text, author=actor.user)
 
 
 def inbox_finish(*, actor: Actor, conversation_id: int, finalization_id: int) -> Conversation:

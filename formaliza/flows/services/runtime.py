@@ -41,7 +41,7 @@ from formaliza.conversations.services import (
 )
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError
+from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.flows import actions, engine
 from formaliza.flows.effects import EffectContext, executor_get
 from formaliza.flows.format import FlowDocument, parse
@@ -176,9 +176,10 @@ def run_start(
 
     The conversation is handed to the bot. A run already active on the conversation is ended
     first (reason "substituída"): a conversation follows one flow at a time. Raises
-    `FlowNotPublished` when the flow has no live version (or is archived)."""
-    if flow.tenant_id != conversation.tenant_id:
-        raise ValueError("flow and conversation belong to different tenants")
+    `FlowNotPublished` when the flow has no live version (or is archived), `NotFound` for
+    another tenant's flow."""
+    if flow.tenant_id != conversation.tenant_id:  # another tenant's flow does not exist here
+        raise NotFound("Fluxo", code="flow_not_found")
     with transaction.atomic():
         conv = _conversation_locked(conversation.pk)
         return _start_locked(conv, flow, context or {}, variables or {}, key)
@@ -285,7 +286,7 @@ def _apply_and_save(
     as a `result` event (recorded under its own key) until the run waits on something else."""
     state = result.state
     applied: list[dict] = []
-    pending = _apply(run, conv, result.actions, applied)
+    pending = _apply(run, conv, result.actions, applied, (run.card or state.card, state.card))
     record.actions = applied
     record.save(update_fields=["outcome", "actions"])
     rounds = 0
@@ -293,10 +294,9 @@ def _apply_and_save(
         rounds += 1
         token, data = pending.pop(0)
         event = engine.Event(kind="result", token=token, data=data)
-        sub = FlowRunEvent.objects.create(
-            run=run, key=f"result:{token}", kind="result", card=state.card,
-            outcome=FlowRunEvent.Outcome.IGNORED,
-        )  # fmt: skip
+        sub = _record(run, f"result:{token}", "result")
+        if sub is None:
+            continue
         try:
             step = engine.step(program, state, event, facts)
         except Exception as exc:
@@ -306,9 +306,9 @@ def _apply_and_save(
             return
         if not step.consumed:
             continue
-        state = step.state
+        resumed, state = state.card, step.state
         more: list[dict] = []
-        new = _apply(run, conv, step.actions, more)
+        new = _apply(run, conv, step.actions, more, (resumed, state.card))
         sub.outcome, sub.actions = FlowRunEvent.Outcome.APPLIED, more
         sub.save(update_fields=["outcome", "actions"])
         pending = new if isinstance(new, _Stop) else pending + new
@@ -344,7 +344,7 @@ def _fail(run: FlowRun, record: FlowRunEvent, reason: str) -> None:
     record.save(update_fields=["outcome"])
 
 
-def _apply(run: FlowRun, conv: Conversation, todo, applied: list[dict]):
+def _apply(run: FlowRun, conv: Conversation, todo, applied: list[dict], cards: tuple[str, str]):
     """Apply actions in order. Returns the (token, data) results to feed back, or a `_Stop`
     when a message was refused or an effect failed (the actions after it are not applied)."""
     results: list[tuple[str, dict]] = []
@@ -352,7 +352,7 @@ def _apply(run: FlowRun, conv: Conversation, todo, applied: list[dict]):
         entry = action.as_dict()
         applied.append(entry)
         try:
-            outcome = _apply_one(run, conv, action)
+            outcome = _apply_one(run, conv, action, cards)
         except MessageRefused as exc:
             entry["refused"] = exc.code
             status = "ended" if exc.code == "opted_out" else "failed"
@@ -376,7 +376,7 @@ def _actor(conv: Conversation) -> Actor:
     return Actor.of_system(conv.tenant, SYSTEM_ACTOR)
 
 
-def _apply_one(run: FlowRun, conv: Conversation, action) -> tuple[str, dict] | None:
+def _apply_one(run: FlowRun, conv: Conversation, action, cards) -> tuple[str, dict] | None:
     send = {"actor": _actor(conv), "channel": conv.channel, "to": conv.handle}
     reference = f"flow-run:{run.pk}"
     if isinstance(action, actions.SendText):
@@ -396,7 +396,9 @@ def _apply_one(run: FlowRun, conv: Conversation, action) -> tuple[str, dict] | N
     elif isinstance(action, actions.Transfer):
         _transfer(conv, action)
     elif isinstance(action, actions.Effect):
-        return _effect(run, conv, action)
+        # The card that asked: the one the run waits on for a result (it waits there), else the
+        # card the event resumed (cards that go on put their id in the payload if it matters).
+        return _effect(run, conv, action, cards[1] if action.token else cards[0])
     # SetVariable, WaitForInput, GoToFlow and End are already in the state the run saves.
     return None
 
@@ -441,12 +443,12 @@ def _transfer(conv: Conversation, action: actions.Transfer) -> None:
         note_add(conversation=conv, kind="transfer", text=action.note)
 
 
-def _effect(run: FlowRun, conv: Conversation, action: actions.Effect):
+def _effect(run: FlowRun, conv: Conversation, action: actions.Effect, card: str):
     try:
         found = executor_get(action.name)
     except KeyError as exc:
         raise _EffectFailed(f"Efeito desconhecido: {action.name}") from exc
-    ctx = EffectContext(tenant=conv.tenant, conversation=conv, run_id=run.pk, card=run.card)
+    ctx = EffectContext(tenant=conv.tenant, conversation=conv, run_id=run.pk, card=card)
     if found.outside_transaction:
         from formaliza.flows.tasks import flow_effect_run
 

@@ -222,3 +222,57 @@ def test_another_tenant_sees_nothing(kit, setup):
         inbox.inbox_assign(
             actor=mine, conversation_id=conv.pk, user_id=other.users[Role.ATTENDANT].pk
         )
+
+
+def test_release_can_start_a_survey_counted_for_the_attendant(kit, setup):
+    from formaliza.flows.models import SurveyAnswer
+
+    conv = setup["conversation"]
+    survey = publish(
+        kit.tenant,
+        flow(card("p", "survey", target="attendant", text="Como foi com {{atendente}}?"),
+             key="pesquisa"),
+    )  # fmt: skip
+    client = kit.client_for(Role.ATTENDANT)
+    client.post(_url("take", conv))
+    assert client.post(_url("release", conv), {"flow": survey.pk}).status_code == 302
+    conv.refresh_from_db()
+    assert (conv.handler, conv.assignee) == ("bot", setup["attendant"])
+    question = Message.objects.filter(conversation=conv, direction="out").last()
+    assert question.body.startswith("Como foi com Attendant")
+    answer = client_writes(setup["channel"], "5")
+    assert runtime.inbound_message_handle(message_id=answer.pk) == "step"
+    recorded = SurveyAnswer.objects.get(conversation=conv)
+    assert (recorded.target, recorded.score, recorded.attendant) == (
+        "attendant", 5, setup["attendant"],
+    )  # fmt: skip
+    # While the bot runs the survey, another attendant may still take the conversation.
+    inbox.inbox_take(actor=Actor.of_user(kit.users[Role.MANAGER]), conversation_id=conv.pk)
+
+
+def test_release_refuses_another_tenants_or_unpublished_flow(kit, setup):
+    conv = setup["conversation"]
+    other = TenantKit("Promotora Três")
+    theirs = publish(other.tenant, flow(card("m", "message", text="oi"), key="deles"))
+    draft = Flow.objects.create(tenant=kit.tenant, key="rascunho", name="Rascunho", draft={})
+    mine = Actor.of_user(setup["attendant"])
+    for flow_id in (theirs.pk, draft.pk):
+        with pytest.raises(NotFound):
+            inbox.inbox_release(actor=mine, conversation_id=conv.pk, flow_id=flow_id)
+    conv.refresh_from_db()
+    assert conv.handler == "queue"
+
+
+def test_attendants_leave_internal_notes_never_sent_to_the_client(kit, setup):
+    conv = setup["conversation"]
+    client = kit.client_for(Role.ATTENDANT)
+    before = Message.objects.filter(conversation=conv, direction="out").count()
+    response = client.post(_url("note", conv), {"text": "Cliente prefere ligação à tarde."})
+    assert response.status_code == 302
+    note = ConversationNote.objects.get(conversation=conv, kind="note")
+    assert (note.text, note.author) == ("Cliente prefere ligação à tarde.", setup["attendant"])
+    assert Message.objects.filter(conversation=conv, direction="out").count() == before
+    assert "Cliente prefere ligação à tarde." in client.get(_url("detail", conv)).content.decode()
+    other = TenantKit("Promotora Quatro").client_for(Role.ATTENDANT)
+    assert other.post(_url("note", conv), {"text": "intrusa"}).status_code == 404
+    assert ConversationNote.objects.filter(conversation=conv, kind="note").count() == 1

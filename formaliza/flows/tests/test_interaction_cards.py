@@ -3,6 +3,8 @@ validators, and the cards' effects through the runtime with the database."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -291,7 +293,7 @@ def test_survey_orders_options_and_records_the_score_for_its_targets():
     effect = r.of("effect")[0]
     assert (effect.name, effect.payload) == (
         "survey_answer",
-        {"score": 4, "targets": ["company", "attendant"]},
+        {"score": 4, "targets": ["company", "attendant"], "card": "p"},
     )
     assert r.texts()[-2:] == ["Obrigado pela sua avaliação!", "fim"]
     r = Runner(survey_flow())
@@ -457,3 +459,38 @@ def test_opt_in_and_opt_out_through_the_consent_services(kit, channel):
     assert bodies(conv)[-1].startswith("Tudo bem, você não receberá")
     run.refresh_from_db()
     assert run.status == "ended"
+
+
+@pytest.mark.django_db
+def test_two_surveys_in_one_flow_record_two_answers(kit, channel):
+    data = flow(
+        card("p1", "survey", "p2", text="Nota para o atendimento?"),
+        card("p2", "survey", "fim", text="Nota para a empresa?"),
+        card("fim", "end", text="Obrigado"),
+    )
+    conv, _run = _start(kit, channel, data)
+    _answer(channel, "5")
+    _answer(channel, "2")
+    answers = SurveyAnswer.objects.filter(conversation=conv).order_by("pk")
+    assert [(a.card, a.score) for a in answers] == [("p1", 5), ("p2", 2)]
+
+
+def test_every_interaction_card_survives_export_and_import():
+    from formaliza.flows.format import dumps, loads
+
+    data = flow(
+        card("o", "opt_in", {"accepted": "c"}),
+        card(
+            "c", "choice", {"a": "k"}, text="?", options=[*OPTIONS[:1], {"id": "a", "title": "A"}]
+        ),
+        card("k", "confirm", {"yes": "i", "no": "s"}, text="?"),
+        card("i", "input", "s", text="?", validation="date", variable="nascimento"),
+        card("s", "survey", "f", order="ascending", target="both"),
+        card("f", "file", "t", file="x/y.png", caption="Veja"),
+        card("t", "transfer", department="Suporte", note="{{descricao}}"),
+    )
+    text = dumps(parse(data))
+    assert dumps(loads(text)) == text
+    r = Runner(json.loads(text))  # the exported document runs
+    assert r.state.status == "waiting"
+    assert r.of("send_choices")[0].options[0].title == "Sim, autorizo"

@@ -13,6 +13,7 @@ from formaliza.accounts.services import tenant_create
 from formaliza.conversations.models import Conversation, Department, Message
 from formaliza.conversations.services import consent_opt_out
 from formaliza.core import clock
+from formaliza.core.errors import NotFound
 from formaliza.flows import engine
 from formaliza.flows.models import ConversationNote, Flow, FlowRun, FlowRunEvent
 from formaliza.flows.services import runtime
@@ -199,8 +200,10 @@ def test_tenant_isolation(kit, channel, menu):
     # A flow of another tenant cannot run on this tenant's conversation.
     mine = client_writes(channel, "oi")
     foreign = Flow.objects.get(tenant=other)
-    with pytest.raises(ValueError):
+    with pytest.raises(NotFound) as exc:
         runtime.run_start(conversation=mine.conversation, flow=foreign)
+    assert (exc.value.code, exc.value.status) == ("flow_not_found", 404)
+    assert not FlowRun.objects.filter(conversation=mine.conversation).exists()
     # Going to a key that only exists in another tenant is "not published" here.
     caller = publish(kit.tenant, flow(card("ir", "go_to_flow", flow="so-da-outra"), key="chama"))
     run = runtime.run_start(conversation=mine.conversation, flow=caller)
@@ -313,3 +316,184 @@ def test_racing_workers_step_one_conversation_one_event_at_a_time():
     assert FlowRunEvent.objects.filter(run=run, outcome="applied").count() == 5
     # In order: a message is taken only after the one before it was applied.
     assert [run.state["vars"][v] for v in "abcd"] == [m.body for m in messages[1:]]
+
+
+# --- effects: results fed back in the step, after the commit, and failures ----------------------
+
+from pydantic import Field  # noqa: E402
+
+from formaliza.flows import actions  # noqa: E402
+from formaliza.flows.cards.registry import CARD_TYPES, CardSettings, CardType, register  # noqa: E402
+from formaliza.flows.effects import executor, executor_get  # noqa: E402
+from formaliza.flows.engine import Ignore, Next, Wait  # noqa: E402
+
+executor_get("description")  # the real executors first (the registry loads them lazily)
+effect_calls: list[dict] = []
+
+
+@executor("teste_eco")
+def _echo(ctx, payload):
+    effect_calls.append({"run": ctx.run_id, "card": ctx.card, **payload})
+    return {"eco": payload["v"], "conversa": ctx.conversation.protocol}
+
+
+@executor("teste_fora", outside_transaction=True)
+def _outside(ctx, payload):
+    effect_calls.append({"fora": True, **payload})
+    return {"eco": payload["v"]}
+
+
+@executor("teste_quebra")
+def _broken(ctx, payload):
+    raise RuntimeError("integração fora do ar")
+
+
+if "teste_efeito" not in CARD_TYPES:
+
+    @register
+    class EffectProbe(CardType):
+        """Asks an effect for a result and stores it (a stand-in for system cards)."""
+
+        type = "teste_efeito"
+        group = "system"
+        label = "Teste de efeito"
+        can_wait = True
+
+        class Settings(CardSettings):
+            effect: str = Field(default="teste_eco")
+
+        def enter(self, ctx, card):
+            ctx.emit(
+                actions.Effect(name=card.settings.effect, payload={"v": "x"}, token=ctx.token())
+            )
+            return Wait()
+
+        def resume(self, ctx, card, event):
+            if event.kind != "result":
+                return Ignore()
+            ctx.set_var("eco", event.data.get("eco", ""))
+            return Next()
+
+
+def _effect_flow(kit, effect: str):
+    return publish(
+        kit.tenant,
+        flow(
+            card("e", "teste_efeito", "m", effect=effect),
+            card("m", "message", text="eco={{eco}}"),
+            key=f"efeito-{effect.replace('_', '-')}",
+        ),
+    )
+
+
+def test_an_effect_result_is_fed_back_within_the_step(kit, channel):
+    effect_calls.clear()
+    message = client_writes(channel, "oi")
+    run = runtime.run_start(conversation=message.conversation, flow=_effect_flow(kit, "teste_eco"))
+    run.refresh_from_db()
+    assert run.status == FlowRun.Status.ENDED
+    assert run.state["vars"]["eco"] == "x"
+    assert bodies(message.conversation) == ["eco=x"]
+    assert effect_calls == [{"run": run.pk, "card": "e", "v": "x"}]
+    assert list(run.events.order_by("pk").values_list("key", "outcome")) == [
+        ("start", "applied"),
+        ("result:w1", "applied"),
+    ]
+
+
+def test_an_effect_outside_the_transaction_runs_after_commit_and_resumes_the_run(
+    kit, channel, django_capture_on_commit_callbacks
+):
+    from formaliza.core.testing import run_queued_tasks
+
+    effect_calls.clear()
+    message = client_writes(channel, "oi")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = runtime.run_start(
+            conversation=message.conversation, flow=_effect_flow(kit, "teste_fora")
+        )
+    run.refresh_from_db()
+    assert (run.status, run.wait_token) == (FlowRun.Status.WAITING, "w1")
+    assert effect_calls == []  # nothing ran inside the step
+    run_queued_tasks()
+    run.refresh_from_db()
+    assert effect_calls == [{"fora": True, "v": "x"}]
+    assert run.status == FlowRun.Status.ENDED
+    assert bodies(message.conversation)[-1] == "eco=x"
+    # The same result again (a retried task) is a duplicate.
+    assert not runtime.effect_run_outside(run_id=run.pk, name="teste_fora", payload={"v": "y"},
+                                          token="w1")  # fmt: skip
+
+
+def test_a_failing_or_unknown_effect_fails_the_run_with_the_reason(kit, channel):
+    message = client_writes(channel, "oi")
+    run = runtime.run_start(
+        conversation=message.conversation, flow=_effect_flow(kit, "teste_quebra")
+    )
+    run.refresh_from_db()
+    assert run.status == FlowRun.Status.FAILED
+    assert "teste_quebra" in run.reason
+    run = runtime.run_start(conversation=message.conversation, flow=_effect_flow(kit, "nao_existe"))
+    run.refresh_from_db()
+    assert (run.status, run.reason) == (FlowRun.Status.FAILED, "Efeito desconhecido: nao_existe")
+
+
+def test_bloquear_at_any_point_stops_what_the_flow_would_send(kit, channel):
+    data = flow(
+        card("d", "delay", "m", seconds=60), card("m", "message", text="Ainda aí?"), key="espera"
+    )
+    publish(kit.tenant, data, trigger=Flow.Trigger.INBOUND)
+    first = client_writes(channel, "oi")
+    runtime.inbound_message_handle(message_id=first.pk)
+    block = client_writes(channel, "/bloquear")
+    assert Message.objects.get(pk=block.pk).consent_action == "opt_out"
+    run = _run(first.conversation)
+    FlowRun.objects.filter(pk=run.pk).update(wait_until=clock.now() - dt.timedelta(seconds=1))
+    runtime.run_timers_sweep()
+    run.refresh_from_db()
+    assert run.status == FlowRun.Status.ENDED
+    assert "opted_out" in run.reason
+    assert "Ainda aí?" not in bodies(first.conversation)
+
+
+if "teste_modelo" not in CARD_TYPES:
+
+    @register
+    class TemplateProbe(CardType):
+        """Sends a template (a stand-in for the system cards that do)."""
+
+        type = "teste_modelo"
+        group = "system"
+        label = "Teste de modelo"
+
+        def enter(self, ctx, card):
+            ctx.emit(
+                actions.SendTemplate(
+                    name="convite",
+                    language="pt_BR",
+                    variables={"body": [ctx.render("{{cliente}}")]},
+                )
+            )
+            return Next()
+
+
+def test_a_template_goes_out_even_outside_the_window(kit, channel):
+    from formaliza.conversations.models import Template
+    from formaliza.conversations.services import TemplateInput, template_save
+
+    template_save(
+        tenant=kit.tenant, channel_id=channel.pk,
+        data=TemplateInput(name="convite", language="pt_BR", category="utility",
+                           components=[{"type": "BODY", "text": "Olá {{1}}, tudo certo?"}]),
+    )  # fmt: skip
+    Template.objects.filter(channel=channel, name="convite").update(status="approved")
+    message = client_writes(channel, "oi")
+    message.handle.__class__.objects.filter(pk=message.handle_id).update(
+        last_inbound_at=clock.now() - dt.timedelta(days=3)
+    )
+    invite = publish(kit.tenant, flow(card("t", "teste_modelo"), key="convite"))
+    run = runtime.run_start(conversation=message.conversation, flow=invite)
+    run.refresh_from_db()
+    assert run.status == FlowRun.Status.ENDED, run.reason
+    sent = Message.objects.get(conversation=message.conversation, direction="out")
+    assert (sent.kind, sent.body) == ("template", "Olá Maria, tudo certo?")
