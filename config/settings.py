@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "formaliza.evidence",
     "formaliza.proposals",
     "formaliza.journeys",
+    "formaliza.flows",
     "formaliza.history",
     "formaliza.api",
     "formaliza.demo",
@@ -139,6 +140,7 @@ PERIODIC_TASKS = [
     ("formaliza.core.tasks.stale_tasks_requeue", 120),
     ("formaliza.conversations.tasks.conversations_sweep", 30),
     ("formaliza.journeys.tasks.journeys_sweep", 300),
+    ("formaliza.flows.tasks.flow_timers_sweep", 10),
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
@@ -224,10 +226,21 @@ FORMALIZATION_OPENED_HANDLERS = env_list(
 
 # --- journeys (the client's link and web pages) -----------------------------------------------
 # Who carries messages to the client (link, completion): a dotted path to a ClientMessenger
-# (formaliza/journeys/ports.py). The default only logs the message; the WhatsApp adapter over the
-# conversations layer replaces it.
+# (formaliza/journeys/ports.py). The default is the WhatsApp assistant (invitation template, then
+# the tenant's formalization flow; docs/flows.md); "formaliza.journeys.adapters.console.
+# ConsoleMessenger" only logs the messages.
 JOURNEY_MESSENGER = os.environ.get(
-    "JOURNEY_MESSENGER", "formaliza.journeys.adapters.console.ConsoleMessenger"
+    "JOURNEY_MESSENGER", "formaliza.flows.adapters.whatsapp_messenger.WhatsAppMessenger"
+)
+# The WhatsApp assistant (formaliza.flows.adapters.whatsapp_messenger.WhatsAppMessenger): the
+# approved templates it sends outside the 24-hour window, on the tenant's first active WhatsApp
+# channel — invitation (client's name), link (name, link), completion (name, formalization).
+FORMALIZATION_INVITE_TEMPLATE = os.environ.get(
+    "FORMALIZATION_INVITE_TEMPLATE", "convite_formalizacao"
+)
+FORMALIZATION_LINK_TEMPLATE = os.environ.get("FORMALIZATION_LINK_TEMPLATE", "formalizacao_link")
+FORMALIZATION_DONE_TEMPLATE = os.environ.get(
+    "FORMALIZATION_DONE_TEMPLATE", "formalizacao_concluida"
 )
 JOURNEY_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_MESSAGE_MAX_ATTEMPTS", "6"))
 # A link stops working this long after it was issued (the client asks for a new one); the whole
@@ -305,8 +318,14 @@ FAKE_PROVIDER_SERVE = env_bool("FAKE_PROVIDER_SERVE", True)
 SERVE_EXTRA_PROCESSES += ["formaliza.conversations.serving.fake_provider_process"]
 # Tasks (dotted paths) enqueued with a new inbound message's id / an outbound message's id and
 # its new status. The flow engine and the journeys plug in here; this app never imports them.
-CONVERSATION_INBOUND_HANDLERS = env_list("CONVERSATION_INBOUND_HANDLERS")
+CONVERSATION_INBOUND_HANDLERS = env_list(
+    "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
+)
 CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+# Classifier of the flows' `intent` card (dotted path of a class; see formaliza/flows/intent.py).
+FLOW_INTENT_CLASSIFIER = os.environ.get(
+    "FLOW_INTENT_CLASSIFIER", "formaliza.flows.intent.KeywordClassifier"
+)
 CONVERSATION_HTTP_TIMEOUT_SECONDS = float(os.environ.get("CONVERSATION_HTTP_TIMEOUT_SECONDS", "10"))
 CONVERSATION_MAX_ATTEMPTS = int(os.environ.get("CONVERSATION_MAX_ATTEMPTS", "8"))
 CONVERSATION_BACKOFF_BASE_SECONDS = float(os.environ.get("CONVERSATION_BACKOFF_BASE_SECONDS", "5"))
@@ -372,11 +391,14 @@ NAVIGATION = [
     ("Simulador", "conversations:simulator", "conversation.simulate"),
     ("Modelos", "conversations:templates_all", "template.manage"),
     ("Canais", "conversations:channels", "channel.manage"),
+    ("Fluxos: sistema", "flows_system:index", "template.manage"),
     ("Jornadas", "journeys:list", "journey.view"),
     ("Pendências", "journeys:issues", "journey.view"),
     ("Termos e contratos", "journeys:content", "journey.content"),
     ("Documentos selados", "evidence:documents", "evidence.view"),
+    ("Fluxos", "flows:list", "flow.view"),
     ("Webhooks", "webhooks:deliveries", "webhook.view"),
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),
 ]
+NAVIGATION += [("Atendimento", "flows_inbox:home", "conversation.reply")]

@@ -11,9 +11,12 @@ urlpatterns = [
     path("webhooks/", include("formaliza.webhooks.urls")),
     path("conversas/", include("formaliza.conversations.urls")),
     path("historico/", include("formaliza.history.urls")),
+    path("atendimento/", include("formaliza.flows.urls_inbox")),
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
     path("evidencias/", include("formaliza.evidence.urls")),
+    path("fluxos/sistema/", include("formaliza.flows.urls_system")),  # before <key>/ patterns
+    path("fluxos/", include("formaliza.flows.urls")),
     path("verificar/", include("formaliza.evidence.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

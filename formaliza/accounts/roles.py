@@ -36,6 +36,8 @@ class Perm(models.TextChoices):
     EVIDENCE_VIEW = "evidence.view", "Ver documentos selados"
     EVIDENCE_DOWNLOAD = "evidence.download", "Baixar documentos selados (acesso registrado)"
     EVIDENCE_RETRY = "evidence.retry", "Repetir selagens que falharam"
+    FLOW_VIEW = "flow.view", "Ver fluxos do chatbot e seus diagramas"
+    FLOW_MANAGE = "flow.manage", "Importar, publicar e reverter fluxos do chatbot"
     HISTORY_VIEW = "history.view", "Consultar o histórico de conversas (anexos: acesso registrado)"
     HISTORY_LABELS = "history.labels", "Configurar os status de finalização (etiquetas)"
     PORTAL_SEND = "portal.send", "Enviar modelos pelo portal de envio"
@@ -63,6 +65,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.EVIDENCE_VIEW,
             Perm.EVIDENCE_DOWNLOAD,
             Perm.EVIDENCE_RETRY,
+            Perm.FLOW_VIEW,
+            Perm.FLOW_MANAGE,
             Perm.HISTORY_VIEW,
             Perm.HISTORY_LABELS,
             Perm.PORTAL_SEND,
@@ -93,6 +97,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MESSAGE_SEND,
             Perm.JOURNEY_VIEW,
             Perm.JOURNEY_MANAGE,
+            Perm.FLOW_VIEW,
             Perm.HISTORY_VIEW,
             Perm.PORTAL_SEND,
         }

@@ -39,6 +39,13 @@ def _allowed(host: str, address: ipaddress._BaseAddress, allow: Iterable[str]) -
 
 def check_outbound_url(url: str, *, extra_allow: Iterable[str] = ()) -> None:
     """Raise UnsafeURL unless `url` is http(s) to a public address or an allow-listed one."""
+    outbound_addresses(url, extra_allow=extra_allow)
+
+
+def outbound_addresses(url: str, *, extra_allow: Iterable[str] = ()) -> list[str]:
+    """The addresses `url`'s host resolves to, all checked as `check_outbound_url` does (raises
+    UnsafeURL otherwise). Connecting to one of these (not resolving again) keeps a host that
+    changes its DNS answer between the check and the call (rebinding) out of our network."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("Use um endereço http:// ou https:// completo.", code="url_invalid")
@@ -57,3 +64,4 @@ def check_outbound_url(url: str, *, extra_allow: Iterable[str] = ()) -> None:
             raise UnsafeURL(
                 f"O endereço {host} aponta para uma rede interna ({address}) e não é permitido.",
             )
+    return list(dict.fromkeys(info[4][0] for info in infos))

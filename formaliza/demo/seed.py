@@ -162,6 +162,11 @@ DEMO_TEMPLATES = [
         ],
     ),
     (
+        "formalizacao_link",
+        "utility",
+        [{"type": "BODY", "text": "{{1}}, para continuar a sua formalização acesse o link: {{2}}"}],
+    ),
+    (
         "formalizacao_concluida",
         "utility",
         [{"type": "BODY", "text": "Pronto, {{1}}! Recebemos sua assinatura. Protocolo {{2}}."}],
@@ -170,8 +175,9 @@ DEMO_TEMPLATES = [
 
 
 def _seed_conversations(tenant: Tenant) -> None:
-    """Channels on the local fake provider (started by `make run`), the seed's invitation
-    template, and a greeting with buttons so the simulator answers something."""
+    """Channels on the local fake provider (started by `make run`), the WhatsApp assistant's
+    templates (invitation, link, completion) and its flow, and a greeting with buttons so the
+    simulator answers something."""
     from formaliza.conversations.models import Channel
     from formaliza.conversations.services import (
         ChannelInput,
@@ -180,9 +186,18 @@ def _seed_conversations(tenant: Tenant) -> None:
         finalization_defaults_ensure,
         template_save,
     )
+    from formaliza.flows.defaults import formalization_flow_ensure
 
+    formalization_flow_ensure(tenant=tenant)  # the WhatsApp assistant (flows/defaults)
     finalization_defaults_ensure(tenant=tenant)  # the history's labels (Assinado, Integrado...)
-    if Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).exists():
+    existing = Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).first()
+    if existing is not None:
+        for name, category, components in DEMO_TEMPLATES:  # templates added since
+            if not existing.templates.filter(name=name).exists():
+                template_save(
+                    tenant=tenant, channel_id=existing.pk,
+                    data=TemplateInput(name=name, language="pt_BR", category=category, components=components),
+                )  # fmt: skip
         return
     whatsapp = channel_create(
         tenant=tenant,

@@ -13,6 +13,7 @@ EVENT_LABELS = {
     "terms.accepted": "Termos aceitos",
     "conditions.confirmed": "Condições confirmadas",
     "issue.reported": "Cliente apontou algo errado",
+    "issue.help_requested": "Cliente pediu ajuda pelo WhatsApp",
     "issue.resolved": "Pendência resolvida",
     "contracts.shown": "Contratos exibidos",
     "contract.read": "Contrato lido até o fim",

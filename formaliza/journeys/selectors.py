@@ -103,6 +103,17 @@ def journey_get(*, tenant: Tenant, journey_id: Any) -> Journey | None:
     )
 
 
+def journey_latest_for_phone(*, tenant: Tenant, phone: str) -> Journey | None:
+    """The most recent journey sent to this phone (E.164): the open one when there is one (at
+    most one per phone and CPF), else the last closed. The WhatsApp assistant uses it when a
+    conversation was not started by the journey itself."""
+    qs = Journey.objects.select_related("request", "tenant").filter(tenant=tenant, phone=phone)
+    return (
+        qs.filter(status__in=Journey.OPEN_STATUSES).order_by("-created_at").first()
+        or qs.order_by("-created_at").first()
+    )
+
+
 def journey_list(*, tenant: Tenant, status: str = "", query: str = "") -> QuerySet[Journey]:
     qs = Journey.objects.filter(tenant=tenant).select_related("request").order_by("-created_at")
     if status:

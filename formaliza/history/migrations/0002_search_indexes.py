@@ -1,8 +1,7 @@
 """Indexes the history's search needs on tables of the apps below it (see docs/history.md).
 
 - "Nome" (part of the contact's name, case-insensitive): on PostgreSQL a trigram GIN index on
-  UPPER(contacts_contact.name) (the expression Django's `icontains` compares:
-  `UPPER(name::text) LIKE UPPER('%...%')`) lets that substring search use an index. SQLite has no trigram index: it scans
+  contacts_contact.name lets `ILIKE '%...%'` use an index. SQLite has no trigram index: it scans
   the tenant's contacts (a far smaller table than conversations or messages).
 - "E-mail": the contact's registered e-mails by (tenant, address), on both databases.
 """
@@ -12,7 +11,7 @@ from django.db import migrations
 PG_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS history_contact_name_trgm ON contacts_contact "
-    "USING gin ((UPPER(name::text)) gin_trgm_ops)",
+    "USING gin (name gin_trgm_ops)",
 ]
 PG_BACKWARD = ["DROP INDEX IF EXISTS history_contact_name_trgm"]
 BOTH_FORWARD = [

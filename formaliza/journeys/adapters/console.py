@@ -1,7 +1,8 @@
 """Console adapter: logs the message instead of sending it.
 
-The default of settings.JOURNEY_MESSENGER until the WhatsApp adapter (over the conversations
-layer) is configured: the demo prints links in the server log, and nothing reaches a client.
+Set settings.JOURNEY_MESSENGER to it instead of the WhatsApp assistant
+(formaliza.flows.adapters.whatsapp_messenger) to print links in the server log: nothing reaches a
+client.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
            journey_conditions_confirm, journey_issue_report, journey_contracts_shown,
            journey_contract_reading_record, journey_contracts_accept, journey_sign
 captures:  journey_capture_submit, journey_capture_open
-issues:    journey_issue_resolve
+issues:    journey_issue_resolve, journey_help_request
 messages:  journey_notification_send
 sealing:   journey_seal_request, journey_sealed_notify, journey_seal_failure_report
 content:   journey_content_install_defaults, journey_terms_current, journey_terms_publish,
@@ -26,7 +26,7 @@ from formaliza.journeys.services.content import (
     journey_terms_current,
     journey_terms_publish,
 )
-from formaliza.journeys.services.issues import journey_issue_resolve
+from formaliza.journeys.services.issues import journey_help_request, journey_issue_resolve
 from formaliza.journeys.services.lifecycle import (
     JourneyStarted,
     LinkRenewed,
@@ -77,6 +77,7 @@ __all__ = [
     "journey_contracts_render",
     "journey_contracts_shown",
     "journey_expire",
+    "journey_help_request",
     "journey_issue_report",
     "journey_issue_resolve",
     "journey_link_renew",

@@ -13,6 +13,7 @@ from formaliza.core.errors import Conflict, NotFound
 from formaliza.evidence.services import RequestContext
 from formaliza.journeys.models import Journey, JourneyIssue, JourneyLink, JourneyNotification
 from formaliza.journeys.services._common import (
+    client_actor,
     current_link,
     evidence_actor,
     link_issue,
@@ -73,4 +74,38 @@ def journey_issue_resolve(
         )  # fmt: skip
         if new_link is not None:
             notify(journey, kind=JourneyNotification.Kind.LINK, reason="renew", link=new_link)
+    return issue
+
+
+HELP_MESSAGE = "O cliente pediu ajuda pelo WhatsApp (opção 3 – Ajuda): ligue para"
+
+
+def journey_help_request(*, journey_id: Any, tenant=None) -> JourneyIssue:
+    """The client asked the assistant for help (option 3, "Ajuda"): an operator gets a task in
+    "Pendências" to call them. The journey goes on (the client may still finish by the link).
+    One open help task per journey: asking again returns the open one."""
+    with transaction.atomic():
+        journey = lock_journey(journey_id=journey_id, tenant=tenant)
+        if not journey.is_open:
+            raise Conflict(
+                "journey_closed",
+                f"Esta jornada está {journey.get_status_display().lower()} e não pode mais mudar.",
+            )
+        message = f"{HELP_MESSAGE} {journey.phone_display}."
+        issue = (
+            journey.issues.filter(
+                kind=JourneyIssue.Kind.CLIENT, status=JourneyIssue.Status.OPEN, message=message
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if issue is not None:
+            return issue
+        issue = JourneyIssue.objects.create(
+            tenant=journey.tenant, journey=journey, step=journey.current_step, message=message
+        )
+        record(
+            journey, "issue.help_requested", actor=client_actor(journey),
+            data={"issue": issue.pk, "step": journey.current_step, "channel": "whatsapp"},
+        )  # fmt: skip
     return issue
