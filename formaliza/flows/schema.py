@@ -35,6 +35,16 @@ def _model(model, prefix: str, defs: dict) -> dict:
     )
 
 
+def published_types() -> dict[str, CardType]:
+    """The card types the product ships (defined under `formaliza.flows.cards`); a card type a
+    test registers for its own use never reaches the published schema."""
+    return {
+        name: kind
+        for name, kind in CARD_TYPES.items()
+        if type(kind).__module__.startswith("formaliza.flows.cards.")
+    }
+
+
 def has_dynamic_outputs(kind: CardType) -> bool:
     return type(kind).outputs is not CardType.outputs
 
@@ -86,8 +96,9 @@ def generate() -> dict[str, Any]:
     defs["Position"] = _model(Position, "", defs)
     defs["Variable"] = _model(Variable, "", defs)
     cards = []
-    for name in sorted(CARD_TYPES):
-        defs[f"card.{name}"] = _card_schema(CARD_TYPES[name], defs)
+    shipped = published_types()
+    for name in sorted(shipped):
+        defs[f"card.{name}"] = _card_schema(shipped[name], defs)
         cards.append({"$ref": f"#/$defs/card.{name}"})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

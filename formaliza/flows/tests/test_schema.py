@@ -13,6 +13,19 @@ from formaliza.flows import schema
 from formaliza.flows.cards.registry import CARD_TYPES, CardSettings, CardType
 
 
+def test_a_card_type_registered_by_a_test_is_not_published():
+    class _Probe(CardType):
+        type = "sonda_de_teste"
+        group = "system"
+        label = "Sonda"
+
+    CARD_TYPES["sonda_de_teste"] = _Probe()
+    try:
+        assert "card.sonda_de_teste" not in schema.generate()["$defs"]
+    finally:
+        del CARD_TYPES["sonda_de_teste"]
+
+
 def test_the_committed_schema_is_the_generated_one():
     # After adding or changing a card type: `python manage.py flows_schema` and commit the file.
     assert schema.SCHEMA_PATH.read_text(encoding="utf-8") == schema.render()
@@ -21,8 +34,10 @@ def test_the_committed_schema_is_the_generated_one():
 def test_every_registered_card_type_has_a_discriminated_entry():
     generated = schema.generate()
     entries = generated["properties"]["cards"]["items"]["oneOf"]
-    assert [e["$ref"] for e in entries] == [f"#/$defs/card.{t}" for t in sorted(CARD_TYPES)]
-    for name, kind in CARD_TYPES.items():
+    shipped = schema.published_types()
+    assert [e["$ref"] for e in entries] == [f"#/$defs/card.{t}" for t in sorted(shipped)]
+    assert set(shipped) >= {"message", "choice", "condition", "http", "journey_link"}
+    for name, kind in shipped.items():
         entry = generated["$defs"][f"card.{name}"]
         assert entry["properties"]["type"] == {"const": name}
         assert entry["x-can-wait"] is kind.can_wait
