@@ -183,6 +183,7 @@ def _seed_conversations(tenant: Tenant) -> None:
         ChannelInput,
         TemplateInput,
         channel_create,
+        departments_defaults_ensure,
         finalization_defaults_ensure,
         template_save,
     )
@@ -190,6 +191,7 @@ def _seed_conversations(tenant: Tenant) -> None:
 
     formalization_flow_ensure(tenant=tenant)  # the WhatsApp assistant (flows/defaults)
     finalization_defaults_ensure(tenant=tenant)  # the history's labels (Assinado, Integrado...)
+    departments_defaults_ensure(tenant=tenant)  # setores for transfers and the inbox
     existing = Channel.objects.filter(tenant=tenant, name=DEMO_WHATSAPP).first()
     if existing is not None:
         for name, category, components in DEMO_TEMPLATES:  # templates added since

@@ -103,3 +103,7 @@ class BulkSendForm(forms.Form):
             tenant=tenant, live__isnull=False, archived_at__isnull=True
         ).order_by("name")
         self.fields["channel"].queryset = Channel.objects.filter(tenant=tenant).order_by("name")
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label="Nome do setor", max_length=80)

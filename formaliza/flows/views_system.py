@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
+from formaliza.conversations.models import Department
+from formaliza.conversations.services import department_save, department_set_active
 from formaliza.core.errors import ApplicationError
 from formaliza.flows import forms_system as forms
 from formaliza.flows import selectors_system as selectors
@@ -89,6 +91,59 @@ def group_delete(request, group_id: int):
         return _not_found(request, "Grupo")
     messages.success(request, "Grupo excluído.")
     return redirect("flows_system:groups")
+
+
+# --- departments (setores) -----------------------------------------------------------------
+
+
+@perm_required(CONFIG)
+def departments(request):
+    return _department_form(request, None)
+
+
+@perm_required(CONFIG)
+def department_edit(request, department_id: int):
+    department = Department.objects.filter(tenant=request.tenant, pk=department_id).first()
+    if department is None:
+        return _not_found(request, "Setor")
+    return _department_form(request, department)
+
+
+def _department_form(request, department):
+    form = forms.DepartmentForm(
+        request.POST or None, initial={"name": department.name} if department else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            department_save(
+                tenant=request.tenant, name=form.cleaned_data["name"],
+                department_id=department.pk if department else None,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, "Setor salvo.")
+            return redirect("flows_system:departments")
+    listed = Department.objects.filter(tenant=request.tenant).order_by("-is_active", "name")
+    return render(
+        request, "flows/system/departments.html",
+        {"departments": listed, "form": form, "department": department},
+    )  # fmt: skip
+
+
+@require_POST
+@perm_required(CONFIG)
+def department_toggle(request, department_id: int):
+    try:
+        department = department_set_active(
+            tenant=request.tenant, department_id=department_id,
+            active=request.POST.get("active") == "1",
+        )  # fmt: skip
+    except ApplicationError:
+        return _not_found(request, "Setor")
+    state = "reativado" if department.is_active else "desativado"
+    messages.success(request, f"Setor {department.name} {state}.")
+    return redirect("flows_system:departments")
 
 
 # --- outbound allow-list --------------------------------------------------------------------

@@ -27,6 +27,11 @@ from formaliza.conversations.services.conversations import (
     conversation_keys_add_for_reference,
     conversations_close_idle,
 )
+from formaliza.conversations.services.departments import (
+    department_save,
+    department_set_active,
+    departments_defaults_ensure,
+)
 from formaliza.conversations.services.dispatch import message_dispatch, messages_sweep
 from formaliza.conversations.services.finalization import (
     conversation_finalize,
@@ -68,6 +73,9 @@ __all__ = [
     "conversation_keys_add",
     "conversation_keys_add_for_reference",
     "conversations_close_idle",
+    "department_save",
+    "department_set_active",
+    "departments_defaults_ensure",
     "finalization_defaults_ensure",
     "gate_refusal",
     "inbound_event_process",
