@@ -36,6 +36,8 @@ os.environ["MEDIA_ROOT"] = str(WORK / "media")
 os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The sealing pipeline is measured, not the WhatsApp conversation: messages to the client are logged.
+os.environ["JOURNEY_MESSENGER"] = "formaliza.journeys.adapters.console.ConsoleMessenger"
 
 import django  # noqa: E402
 
