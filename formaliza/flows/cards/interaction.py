@@ -214,6 +214,12 @@ def _yes_no(event) -> str:
     return ""
 
 
+def _ask_yes_no(ctx, settings) -> None:
+    """A Sim/Não question (two reply buttons) whose answers are the options "sim" and "nao"."""
+    options = (actions.Option("sim", settings.yes), actions.Option("nao", settings.no))
+    ctx.emit(actions.SendChoices(text=ctx.render(settings.text), options=options))
+
+
 @register
 class Confirmation(Question):
     """A yes/no question (buttons Sim / Não; typed "sim", "não", "1", "2" also count)."""
@@ -228,9 +234,7 @@ class Confirmation(Question):
         no: str = Field(default="Não", min_length=1, max_length=20)
 
     def ask(self, ctx, card):
-        s = card.settings
-        options = (actions.Option("sim", s.yes), actions.Option("nao", s.no))
-        ctx.emit(actions.SendChoices(text=ctx.render(s.text), options=options))
+        _ask_yes_no(ctx, card.settings)
 
     def resume(self, ctx, card, event):
         if self.timed_out(event):
@@ -400,9 +404,7 @@ class OptIn(Question):
         refused_text: str = Field(default=OPT_OUT_DONE, max_length=1024)
 
     def ask(self, ctx, card):
-        s = card.settings
-        options = (actions.Option("sim", s.yes), actions.Option("nao", s.no))
-        ctx.emit(actions.SendChoices(text=ctx.render(s.text), options=options))
+        _ask_yes_no(ctx, card.settings)
 
     def resume(self, ctx, card, event):
         if self.timed_out(event):
