@@ -161,6 +161,15 @@ def _action(request, protocol: str, run, success: str):
     return redirect("flows_inbox:detail", protocol=protocol)
 
 
+def _form_action(request, protocol: str, form, invalid: str, run, success: str):
+    """`_action` for the actions that take a form: an invalid form is `invalid` (pt-BR), shown
+    back on the conversation; a valid one runs `run(actor, conversation, cleaned_data)`."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect("flows_inbox:detail", protocol=protocol)
+    return _action(request, protocol, lambda a, c: run(a, c, form.cleaned_data), success)
+
+
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_reply(request, protocol: str):
@@ -187,16 +196,12 @@ def inbox_reply(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_note(request, protocol: str):
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Escreva a observação.")
-        return redirect("flows_inbox:detail", protocol=protocol)
-    return _action(
+    return _form_action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_note(
-            actor=actor, conversation_id=c.pk, text=form.cleaned_data["text"]
-        ),
+        NoteForm(request.POST),
+        "Escreva a observação.",
+        lambda actor, c, d: inbox.inbox_note(actor=actor, conversation_id=c.pk, text=d["text"]),
         "Observação registrada.",
     )
 
@@ -215,15 +220,13 @@ def inbox_take(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_assign(request, protocol: str):
-    form = AssignForm(request.POST, tenant=request.tenant)
-    if not form.is_valid():
-        messages.error(request, "Escolha um atendente.")
-        return redirect("flows_inbox:detail", protocol=protocol)
-    return _action(
+    return _form_action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_assign(
-            actor=actor, conversation_id=c.pk, user_id=form.cleaned_data["user"]
+        AssignForm(request.POST, tenant=request.tenant),
+        "Escolha um atendente.",
+        lambda actor, c, d: inbox.inbox_assign(
+            actor=actor, conversation_id=c.pk, user_id=d["user"]
         ),
         "Atendimento atribuído.",
     )
@@ -232,18 +235,16 @@ def inbox_assign(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_transfer(request, protocol: str):
-    form = TransferForm(request.POST, tenant=request.tenant)
-    if not form.is_valid():
-        messages.error(request, "Escolha um setor.")
-        return redirect("flows_inbox:detail", protocol=protocol)
-    return _action(
+    return _form_action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_transfer(
+        TransferForm(request.POST, tenant=request.tenant),
+        "Escolha um setor.",
+        lambda actor, c, d: inbox.inbox_transfer(
             actor=actor,
             conversation_id=c.pk,
-            department_id=form.cleaned_data["department"],
-            note=form.cleaned_data["note"],
+            department_id=d["department"],
+            note=d["note"],
         ),
         "Atendimento transferido.",
     )
@@ -252,15 +253,13 @@ def inbox_transfer(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_release(request, protocol: str):
-    form = ReleaseForm(request.POST, tenant=request.tenant)
-    if not form.is_valid():
-        messages.error(request, "Escolha um fluxo publicado.")
-        return redirect("flows_inbox:detail", protocol=protocol)
-    return _action(
+    return _form_action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_release(
-            actor=actor, conversation_id=c.pk, flow_id=form.cleaned_data["flow"]
+        ReleaseForm(request.POST, tenant=request.tenant),
+        "Escolha um fluxo publicado.",
+        lambda actor, c, d: inbox.inbox_release(
+            actor=actor, conversation_id=c.pk, flow_id=d["flow"]
         ),
         "Atendimento devolvido ao assistente virtual.",
     )
@@ -269,15 +268,13 @@ def inbox_release(request, protocol: str):
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
 def inbox_finish(request, protocol: str):
-    form = FinishForm(request.POST, tenant=request.tenant)
-    if not form.is_valid():
-        messages.error(request, "Escolha o status de finalização.")
-        return redirect("flows_inbox:detail", protocol=protocol)
-    return _action(
+    return _form_action(
         request,
         protocol,
-        lambda actor, c: inbox.inbox_finish(
-            actor=actor, conversation_id=c.pk, finalization_id=form.cleaned_data["finalization"]
+        FinishForm(request.POST, tenant=request.tenant),
+        "Escolha o status de finalização.",
+        lambda actor, c, d: inbox.inbox_finish(
+            actor=actor, conversation_id=c.pk, finalization_id=d["finalization"]
         ),
         "Atendimento finalizado.",
     )

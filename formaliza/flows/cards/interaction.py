@@ -12,6 +12,7 @@ attempts (if any) and either runs the fallback flow (if set) or leaves through `
 from __future__ import annotations
 
 import unicodedata
+from abc import abstractmethod
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -51,8 +52,9 @@ class Question(CardType):
     can_wait: ClassVar[bool] = True
     optional_outputs = RESERVED_OUTPUTS
 
+    @abstractmethod
     def ask(self, ctx, card) -> None:
-        raise NotImplementedError
+        """Send the question (again, on a retry)."""
 
     def wait(self, card, attempts: int = 0) -> Wait:
         minutes = card.settings.timeout_minutes

@@ -23,6 +23,7 @@ what needs the world is asked for with an `actions.Effect` whose result comes ba
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -42,7 +43,7 @@ class NoSettings(CardSettings):
     pass
 
 
-class CardType:
+class CardType(ABC):
     type: ClassVar[str]
     group: ClassVar[Literal["interaction", "system"]]
     label: ClassVar[str]  # pt-BR name shown in the back office
@@ -61,8 +62,9 @@ class CardType:
     def outputs(self, settings: CardSettings) -> tuple[str, ...]:
         return self.fixed_outputs
 
+    @abstractmethod
     def enter(self, ctx: Context, card: CardDef) -> Outcome:
-        raise NotImplementedError
+        """The run reached this card: emit actions and say where to go (or wait)."""
 
     def resume(self, ctx: Context, card: CardDef, event: Event) -> Outcome:
         """An event reached this card while the run waits on it. The default ignores it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from abc import abstractmethod
 from typing import ClassVar, Literal
 from urllib.parse import quote
 
@@ -297,8 +298,9 @@ class _AsksDocument(CardType):
             return _attempts_left(ctx, card, retry_text=s.invalid_text)
         return self._look_up(ctx, document, ctx.wait_data)
 
+    @abstractmethod
     def outcome(self, ctx, card, data):
-        raise NotImplementedError
+        """The output for the executor's answer `data`."""
 
 
 @register

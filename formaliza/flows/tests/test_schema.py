@@ -11,6 +11,7 @@ from pydantic import Field
 
 from formaliza.flows import schema
 from formaliza.flows.cards.registry import CARD_TYPES, CardSettings, CardType
+from formaliza.flows.engine import Next
 
 
 def test_a_card_type_registered_by_a_test_is_not_published():
@@ -18,6 +19,9 @@ def test_a_card_type_registered_by_a_test_is_not_published():
         type = "sonda_de_teste"
         group = "system"
         label = "Sonda"
+
+        def enter(self, ctx, card):
+            return Next()
 
     CARD_TYPES["sonda_de_teste"] = _Probe()
     try:
@@ -71,6 +75,9 @@ class _Menu(CardType):
 
     def outputs(self, settings):
         return (*[o.id for o in settings.options], "max_attempts")
+
+    def enter(self, ctx, card):
+        return Next()
 
 
 def test_dynamic_outputs_and_nested_models_are_described():
