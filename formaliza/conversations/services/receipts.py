@@ -77,6 +77,11 @@ def receipt_apply(*, message: Message, receipt: Receipt) -> bool:
 
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
+        if locked.status == S.FAILED:
+            # A failed message keeps its failure: a later receipt (a provider's late or
+            # contradictory report) stays on record as a receipt and changes nothing here.
+            message.status = locked.status
+            return False
         was_in_flight = locked.status == S.SENDING
         field = TIME_FIELDS[receipt.status]
         if getattr(locked, field) is None:
