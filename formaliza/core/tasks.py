@@ -4,6 +4,11 @@ Tasks are Django tasks (django-tasks backport) stored by the database backend: e
 row in the caller's transaction, so a rolled-back write never leaves a phantom task and a
 committed one never loses its task. Tasks must be idempotent: a worker can die after doing the work
 and before marking the task done, and the task then runs again.
+
+Each app's `tasks.py` holds its workers' entry points and imports the services they run; a
+service that enqueues a task names it by its dotted path (`enqueue(...)`), as the queue row
+itself does, so that no service imports `tasks.py` back and the imports of an app run one way
+(checked by the `acyclic_siblings` contract; a test checks that every path named is a task).
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from functools import cache
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
+from django_tasks.base import Task, TaskResultStatus
 
 from formaliza.core import clock
 
@@ -28,6 +35,25 @@ def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
     """
     step = min(cap, base * (2 ** max(0, attempt - 1)))
     return step * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+@cache
+def task_named(path: str) -> Task:
+    """The task defined at dotted `path` (e.g. "formaliza.conversations.tasks.message_dispatch")."""
+    found = import_string(path)
+    if not isinstance(found, Task):
+        raise TypeError(f"{path} is not a task")
+    return found
+
+
+def enqueue(
+    path: str, *args, run_after: dt.datetime | None = None, queue_name: str | None = None
+) -> None:
+    """Enqueue the task at `path` in the caller's transaction (at `run_after`, on
+    `queue_name`, when given)."""
+    found = task_named(path)
+    options = {k: v for k, v in (("run_after", run_after), ("queue_name", queue_name)) if v}
+    (found.using(**options) if options else found).enqueue(*args)
 
 
 def run_after_seconds(seconds: float) -> dt.datetime:

@@ -38,6 +38,7 @@ from formaliza.conversations.services.finalization import (
     conversation_finalize_for_reference,
     finalization_defaults_ensure,
 )
+from formaliza.conversations.services.gates import gate_refusal, window_open
 from formaliza.conversations.services.inbound import (
     inbound_event_process,
     inbound_event_reprocess,
@@ -46,14 +47,12 @@ from formaliza.conversations.services.inbound import (
 from formaliza.conversations.services.intake import webhook_handshake, webhook_receive
 from formaliza.conversations.services.media import attachment_fetch
 from formaliza.conversations.services.outbound import (
-    gate_refusal,
     message_send,
     message_send_choices,
     message_send_email,
     message_send_media,
     message_send_template,
     message_send_text,
-    window_open,
 )
 from formaliza.conversations.services.receipts import receipts_link_orphans, status_record
 

@@ -28,6 +28,7 @@ from formaliza.conversations.models import (
     STATUS_RANK,
     Attachment,
     Channel,
+    ContactHandle,
     DispatchAttempt,
     Message,
     MessageStatus,
@@ -35,8 +36,10 @@ from formaliza.conversations.models import (
     Template,
 )
 from formaliza.conversations.ports import OutboundFile, OutboundRequest, ProviderError, SendResult
+from formaliza.conversations.services.gates import gate_refusal
 from formaliza.conversations.services.hooks import status_handlers_enqueue
-from formaliza.conversations.services.outbound import gate_refusal
+from formaliza.conversations.services.receipts import receipt_apply
+from formaliza.conversations.services.turns import dispatch_enqueue, next_turn_enqueue
 from formaliza.core import clock
 from formaliza.core.tasks import backoff_delay
 
@@ -46,13 +49,6 @@ S = MessageStatus
 PENDING = (S.QUEUED, S.SENDING)
 MEDIA_ID_TTL = dt.timedelta(days=29)  # Meta keeps uploaded media 30 days
 CLAIM_MARGIN_SECONDS = 30
-
-
-def _enqueue(message_id: int, at: dt.datetime | None = None) -> None:
-    from formaliza.conversations.tasks import message_dispatch
-
-    task = message_dispatch.using(run_after=at) if at else message_dispatch
-    task.enqueue(message_id)
 
 
 def message_dispatch(*, message_id: int) -> str:
@@ -104,7 +100,7 @@ def message_dispatch(*, message_id: int) -> str:
 def _postpone(message: Message, seconds: float, outcome: str) -> str:
     at = clock.now() + dt.timedelta(seconds=seconds)
     Message.objects.filter(pk=message.pk, status=S.QUEUED).update(next_attempt_at=at)
-    _enqueue(message.pk, at)
+    dispatch_enqueue(message_id=message.pk, at=at)
     return outcome
 
 
@@ -226,13 +222,11 @@ def _after_success(message_id: int, attempt_id: int, result: SendResult, started
         if advanced:
             status_handlers_enqueue(message_id=message.pk, status=message.status)
         _link_orphan_receipts(message)
-        _kick_next(message)
+        next_turn_enqueue(message=message)
     return "accepted"
 
 
 def _remember_wa_id(message: Message, wa_id: str) -> None:
-    from formaliza.conversations.models import ContactHandle
-
     ContactHandle.objects.filter(pk=message.handle_id).exclude(wa_id=wa_id).update(wa_id=wa_id)
 
 
@@ -264,7 +258,7 @@ def _after_error(message_id: int, attempt_id: int, exc: ProviderError, started: 
             message.status = S.QUEUED
             message.next_attempt_at = now + dt.timedelta(seconds=delay)
             message.save()
-            _enqueue(message.pk, message.next_attempt_at)
+            dispatch_enqueue(message_id=message.pk, at=message.next_attempt_at)
             return "retry"
         if exc.retryable:  # retryable, but out of attempts
             message.error_code = "max_attempts"
@@ -277,8 +271,6 @@ def _after_error(message_id: int, attempt_id: int, exc: ProviderError, started: 
 
 def _fail(message: Message, *, code: str, title: str = "", detail: str = "") -> None:
     """Mark a message failed (inside the caller's transaction, message row locked)."""
-    from formaliza.conversations.models import ContactHandle
-
     now = clock.now()
     message.status = S.FAILED
     message.failed_at = message.failed_at or now
@@ -296,31 +288,11 @@ def _fail(message: Message, *, code: str, title: str = "", detail: str = "") -> 
             opted_out_at=now, opt_out_source="STOP (Twilio 21610)"
         )
     status_handlers_enqueue(message_id=message.pk, status=S.FAILED)
-    _kick_next(message)
-
-
-def _kick_next(message: Message) -> None:
-    """Enqueue the next queued message to the same recipient, now that this one is done."""
-    following = (
-        Message.objects.filter(
-            handle_id=message.handle_id,
-            direction=Message.Direction.OUTBOUND,
-            status=S.QUEUED,
-            id__gt=message.pk,
-        )
-        .order_by("id")
-        .values_list("pk", "next_attempt_at")
-        .first()
-    )
-    if following is not None:
-        pk, at = following
-        _enqueue(pk, at if at and at > clock.now() else None)
+    next_turn_enqueue(message=message)
 
 
 def _link_orphan_receipts(message: Message) -> None:
     """Receipts that arrived before we knew the provider's id for this message."""
-    from formaliza.conversations.services.receipts import receipt_apply
-
     orphans = Receipt.objects.filter(
         channel_id=message.channel_id, message__isnull=True
     ).filter(
@@ -340,7 +312,8 @@ def _recover(message: Message, now: dt.datetime) -> str:
     started = attempt.started_at if attempt else now
     grace_until = started + dt.timedelta(seconds=settings.CONVERSATION_UNCERTAIN_GRACE_SECONDS)
     if now < grace_until:
-        _enqueue(message.pk, grace_until)  # look again once a receipt has had time to come
+        # Look again once a receipt has had time to come.
+        dispatch_enqueue(message_id=message.pk, at=grace_until)
         return "awaiting_receipt"
     with transaction.atomic():
         locked = (
@@ -369,5 +342,5 @@ def messages_sweep(*, older_than_seconds: int = 120, limit: int = 1000) -> int:
     ids = list(overdue.values_list("pk", flat=True)[:limit])
     ids += list(stuck.values_list("pk", flat=True)[:limit])
     for pk in ids:
-        _enqueue(pk)
+        dispatch_enqueue(message_id=pk)
     return len(ids)

@@ -11,22 +11,16 @@ they react to (explicit, greppable, transactional — not a signal):
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
-from django.utils.module_loading import import_string
 
-
-@cache
-def _task(path: str):
-    return import_string(path)
+from formaliza.core.tasks import enqueue
 
 
 def inbound_handlers_enqueue(*, message_id: int) -> None:
     for path in settings.CONVERSATION_INBOUND_HANDLERS:
-        _task(path).enqueue(message_id)
+        enqueue(path, message_id)
 
 
 def status_handlers_enqueue(*, message_id: int, status: str) -> None:
     for path in settings.CONVERSATION_STATUS_HANDLERS:
-        _task(path).enqueue(message_id, status)
+        enqueue(path, message_id, status)

@@ -1,9 +1,13 @@
 """Processing stored webhook events (run by workers): every message, status and error in them.
 
+Inbound records and hands on: a client's message is stored first, in its own savepoint, and then
+handed to replies.py, which answers it; nothing that happens to a reply can undo the stored
+message. Statuses are receipts (receipts.py); channel errors become alerts.
+
 Idempotent: a message already stored (same provider id on the channel) is skipped before any
 side effect, and the unique constraint settles concurrent duplicates; statuses are receipts
-recorded once and applied monotonically (receipts.py). Each item runs in its own savepoint, so
-one bad item does not lose the others.
+recorded once and applied monotonically. Each item runs in its own savepoint, so one bad item
+does not lose the others.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import traceback
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
-from formaliza.accounts.actors import Actor
 from formaliza.conversations import choices as choice_rules
 from formaliza.conversations.adapters import provider_for
 from formaliza.conversations.content import Choice
@@ -36,25 +39,20 @@ from formaliza.conversations.ports import (
     WebhookRejected,
 )
 from formaliza.conversations.services.conversations import (
-    consent_opt_in,
-    consent_opt_out,
     conversation_for,
     conversation_touch,
     handle_for_inbound,
 )
-from formaliza.conversations.services.hooks import inbound_handlers_enqueue
-from formaliza.conversations.services.outbound import (
-    choices_outgoing,
-    message_send,
-    message_send_choices_page,
-    message_send_text,
-)
 from formaliza.conversations.services.receipts import status_record
+from formaliza.conversations.services.replies import inbound_message_answer
 from formaliza.core import clock
+from formaliza.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
 LAST_WEBHOOK_RESOLUTION = dt.timedelta(minutes=1)
+PROCESS_TASK = "formaliza.conversations.tasks.inbound_event_process"
+FETCH_TASK = "formaliza.conversations.tasks.attachment_fetch"
 
 
 def inbound_event_process(*, event_id: int) -> str:
@@ -114,13 +112,11 @@ def _touch_channel(channel: Channel) -> None:
 
 def inbound_event_reprocess(*, tenant, event_id: int) -> None:
     """Try a failed event again (its items are idempotent)."""
-    from formaliza.conversations.tasks import inbound_event_process as task
-
     updated = InboundEvent.objects.filter(
         pk=event_id, channel__tenant=tenant, status=InboundEvent.Status.FAILED
     ).update(status=InboundEvent.Status.PENDING, error="")
     if updated:
-        task.enqueue(event_id)
+        enqueue(PROCESS_TASK, event_id)
 
 
 def _apply(channel: Channel, item) -> None:
@@ -144,7 +140,23 @@ def _addressed_elsewhere(channel: Channel, address: str) -> bool:
 
 
 def inbound_message_record(*, channel: Channel, item: InboundMessage) -> Message | None:
-    """Store one inbound message and run what follows from it; None for a duplicate."""
+    """Store one inbound message, then hand it on to be answered; None for a duplicate."""
+    stored = _message_store(channel, item)
+    if stored is None:
+        return None
+    message, opened = stored
+    try:
+        with transaction.atomic():
+            inbound_message_answer(message=message, opened=opened)
+    except OperationalError:
+        raise  # transient (lock timeout): the whole event is retried later
+    except Exception:  # the client's message is kept whatever happens to its answer
+        logger.exception("inbound message %s: answering failed", message.pk)
+    return message
+
+
+def _message_store(channel: Channel, item: InboundMessage) -> tuple[Message, bool] | None:
+    """The stored message and whether it opened a new atendimento; None for a duplicate."""
     if _addressed_elsewhere(channel, item.channel_address):
         logger.warning("channel %s: message for %s ignored", channel.pk, item.channel_address)
         return None
@@ -169,16 +181,7 @@ def inbound_message_record(*, channel: Channel, item: InboundMessage) -> Message
     conversation_touch(conversation_id=conversation.pk, at=item.timestamp)
     if item.media is not None:
         _attachment_expect(message, item)
-    if _consent_command(channel, handle, message):
-        return message
-    page = choice_rules.more_page_requested(message.choice_id)
-    if page is not None and message.reply_to is not None:
-        message_send_choices_page(offer=message.reply_to, page=page)
-        return message
-    inbound_handlers_enqueue(message_id=message.pk)
-    if opened and channel.welcome_text:
-        _welcome(channel, handle)
-    return message
+    return message, opened
 
 
 def _message_build(channel, handle, conversation, item: InboundMessage) -> Message:
@@ -229,8 +232,6 @@ def _choice_id(conversation: Conversation, item: InboundMessage, reply_to: Messa
 
 
 def _attachment_expect(message: Message, item: InboundMessage) -> None:
-    from formaliza.conversations.tasks import attachment_fetch
-
     media = item.media
     attachment = Attachment.objects.create(
         tenant_id=message.tenant_id, message=message, kind=media.kind,
@@ -238,54 +239,11 @@ def _attachment_expect(message: Message, item: InboundMessage) -> None:
         mime_type=media.mime_type[:120], declared_sha256=media.sha256[:100],
         filename=media.filename[:255], caption=media.caption, created_at=clock.now(),
     )  # fmt: skip
-    attachment_fetch.enqueue(attachment.pk)
-
-
-def _normalized(text: str) -> str:
-    return " ".join((text or "").strip().casefold().split())
-
-
-def _consent_command(channel: Channel, handle: ContactHandle, message: Message) -> bool:
-    """`/bloquear` (or the channel's words) opts out of this channel at once; `/desbloquear`
-    opts back in. Consent commands are the client talking to the channel, not to a flow."""
-    if message.kind != Message.Kind.TEXT:
-        return False
-    said = _normalized(message.body)
-    if said in {_normalized(k) for k in channel.opt_out_keywords or []}:
-        Message.objects.filter(pk=message.pk).update(consent_action="opt_out")
-        changed = consent_opt_out(handle=handle, source=f"palavra-chave: {message.body.strip()}")
-        if changed and channel.opt_out_reply:
-            actor = Actor.of_system(channel.tenant, "consentimento")
-            message_send_text(
-                actor=actor, channel=channel, to=handle, text=channel.opt_out_reply,
-                bypass_consent=True,
-            )  # fmt: skip
-        return True
-    if said in {_normalized(k) for k in channel.opt_in_keywords or []}:
-        Message.objects.filter(pk=message.pk).update(consent_action="opt_in")
-        consent_opt_in(handle=handle, source=f"palavra-chave: {message.body.strip()}")
-        return True
-    return False
-
-
-def _welcome(channel: Channel, handle: ContactHandle) -> None:
-    """The channel's greeting when a client opens a new atendimento (optional)."""
-    actor = Actor.of_system(channel.tenant, "boas-vindas")
-    choices = [c for c in channel.welcome_choices or [] if str(c).strip()]
-    if choices:
-        outgoing = choices_outgoing(
-            channel=channel, body=channel.welcome_text,
-            choices=[(f"boas-vindas:{n}", str(c)) for n, c in enumerate(choices, start=1)],
-        )  # fmt: skip
-        message_send(actor=actor, channel=channel, to=handle, outgoing=outgoing)
-    else:
-        message_send_text(actor=actor, channel=channel, to=handle, text=channel.welcome_text)
+    enqueue(FETCH_TASK, attachment.pk)
 
 
 def inbound_events_sweep(*, older_than_seconds: int = 120, limit: int = 1000) -> int:
     """Re-enqueue stored events still pending long after they arrived (their task was lost)."""
-    from formaliza.conversations.tasks import inbound_event_process as task
-
     cutoff = clock.now() - dt.timedelta(seconds=older_than_seconds)
     pending = list(
         InboundEvent.objects.filter(
@@ -293,7 +251,7 @@ def inbound_events_sweep(*, older_than_seconds: int = 120, limit: int = 1000) ->
         ).values_list("pk", flat=True)[:limit]
     )
     for event_id in pending:
-        task.enqueue(event_id)
+        enqueue(PROCESS_TASK, event_id)
     return len(pending)
 
 

@@ -22,6 +22,9 @@ from formaliza.conversations.adapters import channel_config, provider_for_config
 from formaliza.conversations.models import Channel, InboundEvent
 from formaliza.conversations.ports import ChannelConfig
 from formaliza.core import clock
+from formaliza.core.tasks import enqueue, task_named
+
+PROCESS_TASK = "formaliza.conversations.tasks.inbound_event_process"
 
 
 @dataclass(frozen=True)
@@ -117,14 +120,12 @@ def inbound_event_store(*, channel_id: int, body: bytes) -> bool:
 
 
 def _store_orm(channel_id: int, body: bytes, digest: str) -> bool:
-    from formaliza.conversations.tasks import inbound_event_process
-
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
                 channel_id=channel_id, received_at=clock.now(), body=body, body_sha256=digest
             )
-            inbound_event_process.enqueue(event.pk)
+            enqueue(PROCESS_TASK, event.pk)
     except IntegrityError:
         return False
     return True
@@ -140,8 +141,7 @@ def _postgresql_statement() -> str:
     from django_tasks_db.models import DBTaskResult, get_date_max
     from psycopg.sql import Literal
 
-    from formaliza.conversations.tasks import inbound_event_process as task
-
+    task = task_named(PROCESS_TASK)
     connection.ensure_connection()
 
     def literal(value) -> str:

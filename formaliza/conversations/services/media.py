@@ -16,11 +16,12 @@ from formaliza.conversations.adapters import provider_for
 from formaliza.conversations.models import Attachment
 from formaliza.conversations.ports import InboundMedia, ProviderError
 from formaliza.core import clock
-from formaliza.core.tasks import backoff_delay
+from formaliza.core.tasks import backoff_delay, enqueue
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+FETCH_TASK = "formaliza.conversations.tasks.attachment_fetch"
 
 
 def _reject(attachment: Attachment, code: str, status: str = Attachment.Status.REJECTED) -> str:
@@ -30,8 +31,6 @@ def _reject(attachment: Attachment, code: str, status: str = Attachment.Status.R
 
 
 def attachment_fetch(*, attachment_id: int) -> str:
-    from formaliza.conversations.tasks import attachment_fetch as task
-
     with transaction.atomic():
         attachment = (
             Attachment.objects.select_for_update(of=("self",))
@@ -55,7 +54,8 @@ def attachment_fetch(*, attachment_id: int) -> str:
     except ProviderError as exc:
         if exc.retryable and attachment.attempts < MAX_ATTEMPTS:
             delay = backoff_delay(attachment.attempts, base=10, cap=1800)
-            task.using(run_after=clock.now() + dt.timedelta(seconds=delay)).enqueue(attachment.pk)
+            at = clock.now() + dt.timedelta(seconds=delay)
+            enqueue(FETCH_TASK, attachment.pk, run_after=at)
             return "retry"
         status = (
             Attachment.Status.REJECTED

@@ -1,10 +1,9 @@
 """Sending: one entry point per kind of content, all ending in `message_send`, which checks the
-gates, writes the message to the outbox in the caller's transaction and enqueues its dispatch.
-Nothing here calls a provider; workers do (see dispatch.py)."""
+gates (gates.py), writes the message to the outbox in the caller's transaction and enqueues its
+dispatch. Nothing here calls a provider; workers do (dispatch.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,13 +22,12 @@ from formaliza.conversations.content import (
     Choice,
     Content,
     Email,
-    Interactive,
     Media,
     NumberedChoices,
     Text,
     content_to_dict,
 )
-from formaliza.conversations.errors import InvalidContent, MessageRefused, error_explanation
+from formaliza.conversations.errors import InvalidContent, error_explanation
 from formaliza.conversations.models import (
     Attachment,
     Channel,
@@ -40,11 +38,12 @@ from formaliza.conversations.models import (
     Template,
 )
 from formaliza.conversations.services.conversations import conversation_for, handle_for_outbound
+from formaliza.conversations.services.gates import gate_refusal, refusal_error
+from formaliza.conversations.services.turns import dispatch_enqueue
 from formaliza.conversations.template_rules import TemplateValues, template_fill, template_render
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
 
-WINDOW = dt.timedelta(hours=24)
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
 
@@ -55,45 +54,6 @@ class Outgoing:
     kind: str
     body: str
     template: Template | None = None
-
-
-def window_open(handle: ContactHandle, at: dt.datetime | None = None) -> bool:
-    """Inside the 24-hour customer-service window opened by the client's last message."""
-    at = at or clock.now()
-    return handle.last_inbound_at is not None and at - handle.last_inbound_at < WINDOW
-
-
-def gate_refusal(
-    *, channel: Channel, handle: ContactHandle, outgoing_kind: str, template: Template | None,
-    bypass_consent: bool = False, at: dt.datetime | None = None,
-) -> str:  # fmt: skip
-    """The code of the first gate that refuses this message, or "" when it may go. Run when a
-    message is written and again right before the provider call."""
-    if not channel.is_active:
-        return "channel_inactive"
-    if handle.is_opted_out and not bypass_consent:
-        return "opted_out"
-    if outgoing_kind == Message.Kind.TEMPLATE:
-        if template is None or template.status != Template.Status.APPROVED:
-            return "template_not_approved"
-        if template.category == Template.Category.MARKETING:
-            if handle.marketing_blocked_at is not None:
-                return "marketing_blocked"
-            if channel.require_opt_in_for_marketing and handle.opted_in_at is None:
-                return "marketing_needs_opt_in"
-    elif channel.has_window and not window_open(handle, at):
-        return "window_closed"
-    return ""
-
-
-def _refuse(code: str, handle: ContactHandle) -> MessageRefused:
-    message = error_explanation(code)
-    if code == "window_closed" and handle.last_inbound_at:
-        last = clock.local(handle.last_inbound_at).strftime("%d/%m/%Y %H:%M")
-        message += f" Última mensagem do cliente: {last}."
-    elif code == "window_closed":
-        message += " O cliente ainda não escreveu neste canal."
-    return MessageRefused(code, message)
 
 
 def _resolve_channel(actor: Actor, channel: Channel | int) -> Channel:
@@ -118,13 +78,15 @@ def message_send(
     contact: Contact | None = None,
     bypass_consent: bool = False,
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    record_refusal: bool = False,
 ) -> Message:
     """Write one outbound message to the outbox and enqueue its dispatch.
 
-    Raises MessageRefused (nothing written) when a gate refuses it. With an idempotency key,
-    a second call with the same key returns the first message and sends nothing."""
-    from formaliza.conversations.tasks import message_dispatch
-
+    Raises MessageRefused (nothing written) when a gate refuses it; with `record_refusal`
+    (automatic replies, which nobody is waiting to correct) the refused message is written
+    instead as failed with the gate's code and explanation, and nothing is sent. With an
+    idempotency key, a second call with the same key returns the first message and sends
+    nothing."""
     actor.require(Perm.MESSAGE_SEND)
     channel = _resolve_channel(actor, channel)
     if idempotency_key:
@@ -137,8 +99,8 @@ def message_send(
             channel=channel, handle=handle, outgoing_kind=outgoing.kind,
             template=outgoing.template, bypass_consent=bypass_consent,
         )  # fmt: skip
-        if refusal:
-            raise _refuse(refusal, handle)
+        if refusal and not record_refusal:
+            raise refusal_error(refusal, handle)
         conversation, _ = conversation_for(handle=handle, origin=Conversation.Origin.BUSINESS)
         now = clock.now()
         message = Message(
@@ -160,8 +122,19 @@ def message_send(
             raise
         _store_attachments(message, outgoing.content, attachments)
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-        message_dispatch.enqueue(message.pk)
+        if refusal:
+            _refused(message, refusal_error(refusal, handle))
+        else:
+            dispatch_enqueue(message_id=message.pk)
     return message
+
+
+def _refused(message: Message, refusal) -> None:
+    message.status, message.failed_at = MessageStatus.FAILED, message.created_at
+    message.error_code, message.error_title = refusal.code[:40], refusal.message[:300]
+    message.next_attempt_at = None
+    message.save(update_fields=["status", "failed_at", "error_code", "error_title",
+                                "next_attempt_at"])  # fmt: skip
 
 
 def _store_attachments(
@@ -331,23 +304,3 @@ def message_send_email(
     return message_send(
         actor=actor, channel=channel, to=to, outgoing=outgoing, attachments=files, **options
     )
-
-
-def message_send_choices_page(*, offer: Message, page: int) -> Message | None:
-    """Send page `page` of a paged list again offered by `offer` (the client tapped 'Mais
-    opções'). Part of inbound processing: same conversation, same reference."""
-    content = offer.content
-    if content.get("type") != "interactive" or content.get("style") != "list":
-        return None
-    outgoing = choices_outgoing(
-        channel=offer.channel, body=content["body"], choices=content["choices"],
-        header=content.get("header", ""), footer=content.get("footer", ""),
-        button=content.get("button", ""), mode="list", page=page,
-    )  # fmt: skip
-    if not isinstance(outgoing.content, Interactive) or outgoing.content.page != page:
-        return None
-    actor = Actor.of_system(offer.tenant, "conversas")
-    return message_send(
-        actor=actor, channel=offer.channel, to=offer.handle, outgoing=outgoing,
-        reference=offer.reference,
-    )  # fmt: skip

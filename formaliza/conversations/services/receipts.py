@@ -19,6 +19,7 @@ from formaliza.conversations.models import (
 )
 from formaliza.conversations.ports import StatusUpdate
 from formaliza.conversations.services.hooks import status_handlers_enqueue
+from formaliza.conversations.services.turns import next_turn_enqueue
 from formaliza.core import clock
 
 S = MessageStatus
@@ -73,8 +74,6 @@ def status_record(*, channel: Channel, update: StatusUpdate) -> Receipt | None:
 
 def receipt_apply(*, message: Message, receipt: Receipt) -> bool:
     """Apply a receipt to its message under a row lock. True when the status advanced."""
-    from formaliza.conversations.services.dispatch import _kick_next
-
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         if locked.status == S.FAILED:
@@ -114,7 +113,7 @@ def receipt_apply(*, message: Message, receipt: Receipt) -> bool:
         if advanced:
             status_handlers_enqueue(message_id=locked.pk, status=locked.status)
             if was_in_flight:
-                _kick_next(locked)
+                next_turn_enqueue(message=locked)
     message.status = locked.status
     return advanced
 

@@ -17,7 +17,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.conversations import selectors, services
 from formaliza.conversations.forms import ConversationFilterForm, ReplyForm, TemplateSendForm
 from formaliza.conversations.models import Attachment, Conversation, Template
-from formaliza.conversations.services.outbound import window_open
+from formaliza.conversations.services.gates import window_open
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.conversations.views.common import not_found
 from formaliza.core.errors import ApplicationError

@@ -59,5 +59,7 @@ def test_receipts_after_a_failure_fill_no_delivery_or_reading_time(kit, fake_api
     # and the late receipts are still on record, raw and parsed
     assert InboundEvent.objects.count() == events_before + 2
     assert set(Receipt.objects.filter(message=message).values_list("status", flat=True)) == {
-        "failed", "delivered", "read"
+        "failed",
+        "delivered",
+        "read",
     }
