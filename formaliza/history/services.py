@@ -20,8 +20,11 @@ from formaliza.conversations.services import finalization_defaults_ensure, messa
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import br, clock
 from formaliza.core.errors import ApplicationError, NotFound
+from formaliza.core.tasks import enqueue
 from formaliza.history import exports, selectors
 from formaliza.history.models import AttachmentAccess, HistoryExport, PortalSend
+
+HISTORY_EXPORT_RUN_TASK = "formaliza.history.tasks.history_export_run"
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +110,6 @@ def history_export_create(
 ) -> HistoryExport:
     """A background export of the whole result list; its task is enqueued in the same
     transaction (database task backend: nothing lost, nothing phantom)."""
-    from formaliza.history.tasks import history_export_run as run_task
-
     if format not in HistoryExport.Format.values:
         raise ApplicationError(code="export_format", message="Formato de exportação inválido.")
     hours = settings.HISTORY_EXPORT_TTL_HOURS
@@ -117,7 +118,7 @@ def history_export_create(
             tenant=tenant, requested_by=user, format=format, filters=filters.to_dict(),
             expires_at=clock.now() + dt.timedelta(hours=hours),
         )  # fmt: skip
-        run_task.enqueue(str(export.pk))
+        enqueue(HISTORY_EXPORT_RUN_TASK, str(export.pk))
     return export
 
 

@@ -19,7 +19,7 @@ from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, FieldErrors, NotFound
 from formaliza.core.ids import random_token
 from formaliza.core.net import UnsafeURL, check_outbound_url
-from formaliza.core.tasks import backoff_delay
+from formaliza.core.tasks import backoff_delay, enqueue
 from formaliza.webhooks import signing
 from formaliza.webhooks.models import (
     EVENT_TYPES,
@@ -28,6 +28,8 @@ from formaliza.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+
+WEBHOOK_DELIVERY_ATTEMPT_TASK = "formaliza.webhooks.tasks.webhook_delivery_attempt"
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +96,6 @@ def webhook_event_emit(*, tenant: Tenant, event_type: str, data: dict) -> Webhoo
     Call it inside the transaction of the change it reports: the event, its deliveries and their
     tasks commit (or roll back) together with that change.
     """
-    from formaliza.webhooks.tasks import webhook_delivery_attempt
-
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type}")
     endpoints = [
@@ -122,7 +122,7 @@ def webhook_event_emit(*, tenant: Tenant, event_type: str, data: dict) -> Webhoo
         delivery = WebhookDelivery.objects.create(
             tenant=tenant, event=event, endpoint=endpoint, next_attempt_at=now
         )
-        webhook_delivery_attempt.using(queue_name="webhooks").enqueue(str(delivery.pk))
+        enqueue(WEBHOOK_DELIVERY_ATTEMPT_TASK, str(delivery.pk), queue_name="webhooks")
     return event
 
 
@@ -202,8 +202,6 @@ def _claim(delivery_id: str) -> tuple[WebhookDelivery, WebhookAttempt] | None:
 def webhook_delivery_attempt(*, delivery_id: str) -> str:
     """One delivery attempt. The claim is committed before the HTTP call (no lock is held across
     it), so a crash mid-call leaves a visible attempt and the sweeper tries again later."""
-    from formaliza.webhooks.tasks import webhook_delivery_attempt as attempt_task
-
     claimed = _claim(delivery_id)
     if claimed is None:
         return "skipped"
@@ -238,8 +236,11 @@ def webhook_delivery_attempt(*, delivery_id: str) -> str:
                 cap=settings.WEBHOOK_BACKOFF_MAX_SECONDS,
             )
             delivery.next_attempt_at = finished + dt.timedelta(seconds=delay)
-            attempt_task.using(queue_name="webhooks", run_after=delivery.next_attempt_at).enqueue(
-                str(delivery.pk)
+            enqueue(
+                WEBHOOK_DELIVERY_ATTEMPT_TASK,
+                str(delivery.pk),
+                queue_name="webhooks",
+                run_after=delivery.next_attempt_at,
             )
         else:
             delivery.status = WebhookDelivery.Status.FAILED
@@ -256,8 +257,6 @@ def webhook_delivery_attempt(*, delivery_id: str) -> str:
 @transaction.atomic
 def webhook_delivery_redeliver(*, tenant: Tenant, delivery_id: str) -> WebhookDelivery:
     """An operator asks for one more try of a delivery (failed or still retrying)."""
-    from formaliza.webhooks.tasks import webhook_delivery_attempt as attempt_task
-
     delivery = (
         WebhookDelivery.objects.select_for_update().filter(tenant=tenant, pk=delivery_id).first()
     )
@@ -268,15 +267,13 @@ def webhook_delivery_redeliver(*, tenant: Tenant, delivery_id: str) -> WebhookDe
     delivery.status = WebhookDelivery.Status.PENDING
     delivery.next_attempt_at = clock.now()
     delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
-    attempt_task.using(queue_name="webhooks").enqueue(str(delivery.pk))
+    enqueue(WEBHOOK_DELIVERY_ATTEMPT_TASK, str(delivery.pk), queue_name="webhooks")
     return delivery
 
 
 def webhook_deliveries_sweep(*, grace_seconds: int = 120) -> int:
     """Re-enqueue pending deliveries whose attempt is overdue (their task was lost with a crashed
     worker). Duplicate tasks are harmless: the claim lets only one attempt through."""
-    from formaliza.webhooks.tasks import webhook_delivery_attempt as attempt_task
-
     now = clock.now()
     overdue = WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.PENDING,
@@ -284,6 +281,6 @@ def webhook_deliveries_sweep(*, grace_seconds: int = 120) -> int:
     ).exclude(claimed_until__gt=now)
     count = 0
     for delivery_id in overdue.values_list("pk", flat=True)[:1000]:
-        attempt_task.using(queue_name="webhooks").enqueue(str(delivery_id))
+        enqueue(WEBHOOK_DELIVERY_ATTEMPT_TASK, str(delivery_id), queue_name="webhooks")
         count += 1
     return count

@@ -31,7 +31,7 @@ from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Perm
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, NotFound
-from formaliza.core.tasks import backoff_delay
+from formaliza.core.tasks import backoff_delay, enqueue
 from formaliza.evidence import pdf
 from formaliza.evidence.bundle import (
     EvidenceBundle,
@@ -50,6 +50,8 @@ from formaliza.evidence.services.events import (
     evidence_events,
 )
 from formaliza.evidence.signature import validate_seal
+
+SEALED_DOCUMENT_SEAL_TASK = "formaliza.evidence.tasks.sealed_document_seal"
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +93,6 @@ def sealed_document_request(
     """Ask for the subject's final PDF to be built and sealed. Call it inside the transaction
     that completes the subject: the document and its task commit (or roll back) with it.
     Idempotent per subject: asking again returns the existing document."""
-    from formaliza.evidence.tasks import sealed_document_seal as seal_task
-
     bundle_validate(bundle)
     subject = bundle.subject
     with transaction.atomic():
@@ -122,7 +122,7 @@ def sealed_document_request(
             requested_by=requested_by[:200], manifest=manifest, inputs_path=inputs,
             next_attempt_at=clock.now(),
         )  # fmt: skip
-        seal_task.enqueue(str(document.pk))
+        enqueue(SEALED_DOCUMENT_SEAL_TASK, str(document.pk))
     return document
 
 
@@ -276,8 +276,6 @@ def _finish(
     document: SealedDocument, attempt: SealAttempt, started: float, failure: SealFailure | None,
     produced: _Produced | None, file_name: str,
 ) -> str:  # fmt: skip
-    from formaliza.evidence.tasks import sealed_document_seal as seal_task
-
     now = clock.now()
     will_retry = failure is not None and failure.retryable and (
         document.attempts < settings.EVIDENCE_SEAL_MAX_ATTEMPTS
@@ -299,7 +297,7 @@ def _finish(
                 cap=settings.EVIDENCE_SEAL_BACKOFF_MAX_SECONDS,
             )
             document.next_attempt_at = now + dt.timedelta(seconds=delay)
-            seal_task.using(run_after=document.next_attempt_at).enqueue(str(document.pk))
+            enqueue(SEALED_DOCUMENT_SEAL_TASK, str(document.pk), run_after=document.next_attempt_at)
         else:
             document.status = SealedDocument.Status.FAILED
             document.last_error = failure.message[:500]
@@ -341,8 +339,6 @@ def sealed_document_seal(*, document_id: str) -> str:
 def sealed_document_retry(*, actor: Actor, document_id: str) -> SealedDocument:
     """Someone in the back office asks for a new round of attempts (failed, or pending after a
     failed attempt)."""
-    from formaliza.evidence.tasks import sealed_document_seal as seal_task
-
     actor.require(Perm.EVIDENCE_RETRY)
     try:
         pk = uuid.UUID(str(document_id))
@@ -357,7 +353,7 @@ def sealed_document_retry(*, actor: Actor, document_id: str) -> SealedDocument:
     document.attempts = 0
     document.next_attempt_at = clock.now()
     document.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    seal_task.enqueue(str(document.pk))
+    enqueue(SEALED_DOCUMENT_SEAL_TASK, str(document.pk))
     logger.info("sealing of %s retried by %s", document.pk, actor.label)
     return document
 
@@ -365,8 +361,6 @@ def sealed_document_retry(*, actor: Actor, document_id: str) -> SealedDocument:
 def sealed_documents_sweep(*, grace_seconds: int = 120) -> int:
     """Re-enqueue pending documents whose attempt is overdue (their task was lost with a dead
     worker). Duplicate tasks are harmless: the claim lets one attempt through."""
-    from formaliza.evidence.tasks import sealed_document_seal as seal_task
-
     now = clock.now()
     overdue = SealedDocument.objects.filter(
         status=SealedDocument.Status.PENDING,
@@ -374,6 +368,6 @@ def sealed_documents_sweep(*, grace_seconds: int = 120) -> int:
     ).exclude(claimed_until__gt=now)
     count = 0
     for document_id in overdue.values_list("pk", flat=True)[:500]:
-        seal_task.enqueue(str(document_id))
+        enqueue(SEALED_DOCUMENT_SEAL_TASK, str(document_id))
         count += 1
     return count

@@ -21,6 +21,7 @@ from django.db.models import F
 from formaliza.contacts.models import Contact
 from formaliza.conversations.models import Conversation
 from formaliza.core.net import UnsafeURL, outbound_addresses
+from formaliza.core.tasks import enqueue
 from formaliza.flows.effects.registry import EffectContext, executor
 from formaliza.flows.intent import Intent, classifier_get
 from formaliza.flows.models import (
@@ -30,6 +31,8 @@ from formaliza.flows.models import (
     MetricCount,
     NotifyGroup,
 )
+
+NOTIFY_EMAIL_SEND_TASK = "formaliza.flows.tasks_system.notify_email_send"
 
 logger = logging.getLogger(__name__)
 
@@ -169,8 +172,6 @@ def notify(ctx: EffectContext, payload: dict) -> dict:
     """A notice to each active member of the tenant's group (back office) and an e-mail to
     the group's addresses (a task, enqueued with this step: nothing is sent if it rolls
     back)."""
-    from formaliza.flows.tasks_system import notify_email_send
-
     group = NotifyGroup.objects.filter(tenant=ctx.tenant, name=payload.get("group", "")).first()
     if group is None:
         logger.warning("flows.notify: group %r not found (tenant %s)", payload, ctx.tenant.pk)
@@ -184,7 +185,7 @@ def notify(ctx: EffectContext, payload: dict) -> dict:
         for user in members
     )
     if group.emails:
-        notify_email_send.enqueue(group.pk, text)
+        enqueue(NOTIFY_EMAIL_SEND_TASK, group.pk, text)
     return {"ok": True, "users": len(members), "emails": len(group.emails)}
 
 

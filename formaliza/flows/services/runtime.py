@@ -42,10 +42,13 @@ from formaliza.conversations.services import (
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
+from formaliza.core.tasks import enqueue
 from formaliza.flows import actions, engine
 from formaliza.flows.effects import EffectContext, executor_get
 from formaliza.flows.format import FlowDocument, parse
 from formaliza.flows.models import BusinessPeriod, Flow, FlowRun, FlowRunEvent, FlowVersion
+
+FLOW_EFFECT_RUN_TASK = "formaliza.flows.tasks.flow_effect_run"
 
 logger = logging.getLogger(__name__)
 
@@ -450,10 +453,8 @@ def _effect(run: FlowRun, conv: Conversation, action: actions.Effect, card: str)
         raise _EffectFailed(f"Efeito desconhecido: {action.name}") from exc
     ctx = EffectContext(tenant=conv.tenant, conversation=conv, run_id=run.pk, card=card)
     if found.outside_transaction:
-        from formaliza.flows.tasks import flow_effect_run
-
         transaction.on_commit(
-            lambda: flow_effect_run.enqueue(run.pk, action.name, action.payload, action.token)
+            lambda: enqueue(FLOW_EFFECT_RUN_TASK, run.pk, action.name, action.payload, action.token)
         )
         return None
     try:

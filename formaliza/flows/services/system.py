@@ -19,7 +19,10 @@ from formaliza.conversations.models import Channel
 from formaliza.conversations.services.outbound import message_send_template, template_find
 from formaliza.core import br, clock
 from formaliza.core.errors import ApplicationError, NotFound
+from formaliza.core.tasks import enqueue
 from formaliza.flows.models import BulkRecipient, BulkSend, Flow, NotifyGroup
+
+BULK_SEND_PROCESS_TASK = "formaliza.flows.tasks_system.bulk_send_process"
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +84,6 @@ def phones_parse(text: str) -> tuple[list[str], list[str]]:
 
 def bulk_send_create(*, actor: Actor, flow_id: int, channel_id: int, phones: list[str]) -> BulkSend:
     """Queue the flow's interactive template to each phone (E.164); a task sends them."""
-    from formaliza.flows.tasks_system import bulk_send_process
-
     actor.require(Perm.TEMPLATE_MANAGE)
     flow = Flow.objects.filter(tenant=actor.tenant, pk=flow_id).select_related("live").first()
     if flow is None:
@@ -105,7 +106,7 @@ def bulk_send_create(*, actor: Actor, flow_id: int, channel_id: int, phones: lis
             template=card.settings.template, created_by=actor.user, total=len(phones),
         )  # fmt: skip
         BulkRecipient.objects.bulk_create(BulkRecipient(bulk=bulk, phone=p) for p in phones)
-        bulk_send_process.enqueue(bulk.pk)
+        enqueue(BULK_SEND_PROCESS_TASK, bulk.pk)
     return bulk
 
 

@@ -11,6 +11,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, NotFound
 from formaliza.core.ids import random_token, sha256_hex
+from formaliza.core.tasks import enqueue
 from formaliza.evidence.services import (
     EvidenceActor,
     RequestContext,
@@ -19,6 +20,8 @@ from formaliza.evidence.services import (
 )
 from formaliza.journeys.links import TOKEN_BYTES, as_uuid, current_link, link_url
 from formaliza.journeys.models import Journey, JourneyLink, JourneyNotification
+
+JOURNEY_NOTIFICATION_SEND_TASK = "formaliza.journeys.tasks.journey_notification_send"
 
 __all__ = ["as_uuid", "current_link", "link_url"]
 
@@ -116,11 +119,9 @@ def notify(
 ) -> JourneyNotification:
     """Queue a message to the client; the task sends it through the ClientMessenger port after
     this transaction commits (the row and its task commit together)."""
-    from formaliza.journeys.tasks import journey_notification_send
-
     notification = JourneyNotification.objects.create(
         tenant=journey.tenant, journey=journey, kind=kind, reason=reason, link=link,
         next_attempt_at=clock.now(),
     )  # fmt: skip
-    journey_notification_send.using(queue_name="messages").enqueue(str(notification.pk))
+    enqueue(JOURNEY_NOTIFICATION_SEND_TASK, str(notification.pk), queue_name="messages")
     return notification

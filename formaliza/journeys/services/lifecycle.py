@@ -16,6 +16,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, NotFound
 from formaliza.core.ids import sha256_hex
+from formaliza.core.tasks import enqueue
 from formaliza.evidence.services import RequestContext
 from formaliza.journeys import documents
 from formaliza.journeys.models import Journey, JourneyContract, JourneyLink, JourneyNotification
@@ -35,6 +36,9 @@ from formaliza.journeys.services._common import (
 from formaliza.journeys.services.content import contract_template_for, journey_terms_current
 from formaliza.proposals import services as proposals
 from formaliza.proposals.models import FormalizationRequest
+
+JOURNEY_CONTRACTS_RENDER_TASK = "formaliza.journeys.tasks.journey_contracts_render"
+JOURNEY_NOTIFICATION_SEND_TASK = "formaliza.journeys.tasks.journey_notification_send"
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +72,7 @@ def _render_contracts(journey: Journey, request: FormalizationRequest) -> list[d
 
 
 def _render_in_background(journey: Journey) -> None:
-    from formaliza.journeys.tasks import journey_contracts_render
-
-    journey_contracts_render.using(queue_name="sealing").enqueue(str(journey.pk))
+    enqueue(JOURNEY_CONTRACTS_RENDER_TASK, str(journey.pk), queue_name="sealing")
 
 
 def _close_stale_journeys(request: FormalizationRequest) -> None:
@@ -323,8 +325,6 @@ class SweepResult:
 def journeys_sweep(*, grace_seconds: int = 120) -> SweepResult:
     """Periodic: revoke journeys whose formalization closed, expire overdue ones, and requeue
     messages whose task was lost with a crashed worker. Safe to run any number of times."""
-    from formaliza.journeys.tasks import journey_notification_send
-
     now = clock.now()
     open_journeys = Journey.objects.filter(status__in=Journey.OPEN_STATUSES)
     cancelled = 0
@@ -342,6 +342,6 @@ def journeys_sweep(*, grace_seconds: int = 120) -> SweepResult:
         next_attempt_at__lte=now - dt.timedelta(seconds=grace_seconds),
     )
     for notification_id in stuck.values_list("pk", flat=True)[:1000]:
-        journey_notification_send.using(queue_name="messages").enqueue(str(notification_id))
+        enqueue(JOURNEY_NOTIFICATION_SEND_TASK, str(notification_id), queue_name="messages")
         requeued += 1
     return SweepResult(expired=expired, cancelled=cancelled, requeued_messages=requeued)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from formaliza.core import clock
-from formaliza.core.tasks import backoff_delay
+from formaliza.core.tasks import backoff_delay, enqueue
 from formaliza.journeys.models import Journey, JourneyNotification
 from formaliza.journeys.ports import (
     CompletionMessage,
@@ -25,6 +25,8 @@ from formaliza.journeys.ports import (
     messenger,
 )
 from formaliza.journeys.services._common import SYSTEM, link_url, record
+
+JOURNEY_NOTIFICATION_SEND_TASK = "formaliza.journeys.tasks.journey_notification_send"
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +163,6 @@ def _finish_failed(
 def _finish_error(
     notification: JourneyNotification, journey: Journey, error: MessengerError
 ) -> None:
-    from formaliza.journeys.tasks import journey_notification_send as send_task
-
     retry = error.retryable and notification.attempts < settings.JOURNEY_MESSAGE_MAX_ATTEMPTS
     if not retry:
         _finish_failed(notification, journey, str(error), record_event=True)
@@ -172,6 +172,9 @@ def _finish_error(
     notification.next_attempt_at = clock.now() + dt.timedelta(seconds=delay)
     notification.last_error = str(error)[:300]
     notification.save()
-    send_task.using(queue_name="messages", run_after=notification.next_attempt_at).enqueue(
-        str(notification.pk)
+    enqueue(
+        JOURNEY_NOTIFICATION_SEND_TASK,
+        str(notification.pk),
+        queue_name="messages",
+        run_after=notification.next_attempt_at,
     )
