@@ -67,7 +67,7 @@ from formaliza.evidence.services import (  # noqa: E402
 from formaliza.evidence.signature import validate_seal  # noqa: E402
 from formaliza.evidence.tsa import start_in_thread, url_of  # noqa: E402
 from formaliza.journeys import documents  # noqa: E402
-from formaliza.journeys.sealing import journey_bundle  # noqa: E402
+from formaliza.journeys.evidence_bundle import journey_bundle  # noqa: E402
 from formaliza.journeys.services import (  # noqa: E402
     contract_template_save,
     journey_content_install_defaults,

@@ -60,7 +60,13 @@ class SendResult:
 
 class ProviderError(Exception):
     """A provider refused or failed a call. `retryable` tells rate limits and outages (try
-    again later) from refusals (this request will never succeed as it is)."""
+    again later) from refusals (this request will never succeed as it is).
+
+    Not an `ApplicationError`, on purpose: it is the adapter's report to the service that made
+    the call (dispatch, media, template sync), which retries it or records its `code` (the
+    provider's own, e.g. Meta's 131026) on the message, attachment or channel. It never reaches
+    a person or the API as it is; one that escaped a service would be a bug, and must answer 500
+    rather than pass for a mistake in the caller's request."""
 
     def __init__(
         self,

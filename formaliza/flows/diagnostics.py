@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from formaliza.flows.cards.registry import CARD_TYPES
-from formaliza.flows.format import FlowDocument
+from formaliza.flows.document import FlowDocument
 
 # The engine's built-in placeholders (engine.Context.builtins).
 BUILTIN_VARIABLES = ("protocolo", "nome_whatsapp", "cliente", "telefone", "empresa", "atendente")

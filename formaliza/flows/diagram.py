@@ -20,7 +20,7 @@ from html import escape
 
 from formaliza.flows.cards.registry import CARD_TYPES
 from formaliza.flows.diagnostics import Diagnostic, edges, reachable
-from formaliza.flows.format import FlowDocument
+from formaliza.flows.document import FlowDocument
 
 BOX_W, BOX_H = 200, 58
 H_GAP, V_GAP = 48, 92

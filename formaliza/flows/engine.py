@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from formaliza.flows import actions
-from formaliza.flows.cards.registry import card_type
-from formaliza.flows.format import CardDef, FlowDocument
+from formaliza.flows.document import CardDef, FlowDocument
 
 # Hops (cards entered) allowed for one event: a loop of system cards with no wait in it would
 # otherwise spin forever. Reaching it fails the run with a clear reason.
@@ -74,10 +73,22 @@ class Facts:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class CardBehaviour(Protocol):
+    """What a card type does (cards/registry.py `CardType`): the engine asks its program for
+    it by type name and imports no card."""
+
+    def enter(self, ctx: Context, card: CardDef) -> Outcome: ...
+
+    def resume(self, ctx: Context, card: CardDef, event: Event) -> Outcome: ...
+
+
 class Program(Protocol):
-    """Read-only access to flow versions for one run (the service backs it with the database)."""
+    """Read-only access to flow versions for one run (the service backs it with the database)
+    and to the card types they use."""
 
     def document(self, key: str, version: int) -> FlowDocument: ...
+
+    def card_type(self, name: str) -> CardBehaviour: ...
 
     def latest(self, key: str) -> tuple[FlowDocument, int] | None: ...
 
@@ -270,7 +281,7 @@ def step(program: Program, state: RunState, event: Event, facts: Facts) -> StepR
         return StepResult(new, (actions.End(reason=new.reason),), True)
     out: list[actions.Action] = []
     ctx = Context(new, facts, doc, out)
-    outcome = card_type(card.type).resume(ctx, card, event)
+    outcome = program.card_type(card.type).resume(ctx, card, event)
     if isinstance(outcome, Ignore):
         return StepResult(state, (), False)
     new.wait = None
@@ -298,7 +309,7 @@ def _run(program, state: RunState, facts: Facts, out, *, card_id: str, outcome) 
                     "o fluxo passou por cards demais sem esperar o cliente (laço?)",
                 )
                 return
-            outcome = card_type(card.type).enter(Context(state, facts, doc, out), card)
+            outcome = program.card_type(card.type).enter(Context(state, facts, doc, out), card)
 
         if isinstance(outcome, Next):
             target = card.target(outcome.output)

@@ -33,41 +33,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
-from formaliza.flows.cards.registry import CARD_TYPES, CardSettings
+from formaliza.core.errors import ApplicationError, FieldError
+from formaliza.flows.cards.registry import CARD_TYPES
+from formaliza.flows.document import (
+    CardDef,
+    FlowDocument,
+    Position,
+    Variable,
+    _Strict,
+)
 
 FORMAT = "formaliza.flow/1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-VARIABLE_PATTERN = r"^[a-z_][a-z0-9_]{0,39}$"
 MAX_CARDS = 500
 MAX_BYTES = 1_000_000  # an exported flow of MAX_CARDS cards stays well under this
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Position(_Strict):
-    x: float = Field(default=0, allow_inf_nan=False)
-    y: float = Field(default=0, allow_inf_nan=False)
-
-
-class Variable(_Strict):
-    name: str = Field(pattern=VARIABLE_PATTERN)
-    default: str | int | float | bool | None = ""
-    description: str = Field(default="", max_length=500)
-
-    @field_validator("default")
-    @classmethod
-    def _finite(cls, value):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("o valor padrão precisa ser um número finito")
-        return value
 
 
 class RawCard(_Strict):
@@ -90,32 +74,6 @@ class RawFlow(_Strict):
 
 
 @dataclass(frozen=True)
-class CardDef:
-    id: str
-    type: str
-    label: str
-    settings: CardSettings
-    next: dict[str, str | None]
-    position: Position | None = None
-
-    def target(self, output: str) -> str | None:
-        return self.next.get(output)
-
-
-@dataclass(frozen=True)
-class FlowDocument:
-    key: str
-    name: str
-    description: str
-    start: str
-    variables: tuple[Variable, ...]
-    cards: dict[str, CardDef]  # in document order
-
-    def card(self, card_id: str) -> CardDef:
-        return self.cards[card_id]
-
-
-@dataclass(frozen=True)
 class Problem:
     card: str  # card id, or "" for the flow itself
     field: str  # dotted path inside the card (or the flow), e.g. "settings.options.0.title"
@@ -133,9 +91,28 @@ class Problem:
         )
 
 
-@dataclass
-class FlowFormatError(Exception):
-    problems: list[Problem] = field(default_factory=list)
+class FlowFormatError(ApplicationError):
+    """The document has problems and nothing was imported: `problems` lists each one (card,
+    field, pt-BR message). Answered as 422 `flow_invalid`, with the problems as field errors
+    and as `problems` in the body."""
+
+    def __init__(self, problems: list[Problem], message: str | None = None):
+        super().__init__(
+            code="flow_invalid",
+            message=message
+            or "O fluxo tem problemas e nada foi importado. Corrija-os e tente de novo.",
+            status=422,
+            fields=[
+                FieldError(
+                    field=".".join(part for part in (p.card, p.field) if part) or "arquivo",
+                    code="invalid",
+                    message=p.message,
+                )
+                for p in problems
+            ],
+            extra={"problems": [p.as_dict() for p in problems]},
+        )
+        self.problems = problems
 
     def __str__(self) -> str:
         return "; ".join(str(p) for p in self.problems)

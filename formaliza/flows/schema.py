@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from formaliza.flows.cards.registry import CARD_TYPES, CardType
-from formaliza.flows.format import FORMAT, ID_PATTERN, MAX_CARDS, Position, Variable
+from formaliza.flows.document import Position, Variable
+from formaliza.flows.format import FORMAT, ID_PATTERN, MAX_CARDS
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "formaliza.flow-1.schema.json"
 _GROUPS = {"interaction": "interação", "system": "sistema"}

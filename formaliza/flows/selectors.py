@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from formaliza.accounts.models import Tenant
 from formaliza.flows.diagnostics import Diagnostic, diagnose
-from formaliza.flows.format import FlowDocument, FlowFormatError, Problem, parse
+from formaliza.flows.document import FlowDocument
+from formaliza.flows.format import FlowFormatError, Problem, parse
 from formaliza.flows.models import Flow, FlowVersion
 
 

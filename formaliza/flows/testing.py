@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from formaliza.flows import engine
-from formaliza.flows.format import FORMAT, FlowDocument, parse
+from formaliza.flows.cards.registry import CardType, card_type
+from formaliza.flows.document import FlowDocument
+from formaliza.flows.format import FORMAT, parse
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -45,6 +47,9 @@ class MemoryProgram:
 
     def document(self, key: str, version: int) -> FlowDocument:
         return self.versions[key][version - 1]
+
+    def card_type(self, name: str) -> CardType:
+        return card_type(name)
 
     def latest(self, key: str):
         docs = self.versions.get(key)

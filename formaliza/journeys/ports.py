@@ -57,7 +57,11 @@ class SendResult:
 
 class MessengerError(Exception):
     """A message could not be sent. `retryable` (timeouts, 5xx, rate limits) is tried again with
-    backoff; a terminal failure (invalid number, opted out) is shown to the operators."""
+    backoff; a terminal failure (invalid number, opted out) is shown to the operators.
+
+    Not an `ApplicationError`, on purpose: it is the port's report to the notification worker
+    (services/messages.py), which retries it or records it as the notification's last error and
+    a `message.failed` evidence event. No request of a person or the API is answered with it."""
 
     def __init__(self, message: str, *, retryable: bool):
         super().__init__(message)

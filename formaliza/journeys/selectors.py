@@ -16,7 +16,7 @@ from formaliza.evidence.models import EvidenceEvent, SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject, sealed_documents_for_subjects
 from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
 from formaliza.journeys.links import as_uuid, current_link, link_url
-from formaliza.journeys.models import Journey, JourneyIssue, JourneyLink, Step
+from formaliza.journeys.models import Journey, JourneyContract, JourneyIssue, JourneyLink, Step
 
 MAX_TOKEN_LENGTH = 100
 
@@ -207,3 +207,11 @@ def journey_for_request(*, request_id: Any) -> Journey | None:
     proposals app, not from a client)."""
     pk = as_uuid(request_id)
     return Journey.objects.filter(request_id=pk).first() if pk else None
+
+
+def contract_rendered_pdf(contract: JourneyContract) -> bytes | None:
+    """The contract's pre-rendered PDF, or None when it is not there (yet)."""
+    if not contract.rendered_pdf:
+        return None
+    with contract.rendered_pdf.open("rb") as handle:
+        return handle.read()

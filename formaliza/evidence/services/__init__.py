@@ -1,5 +1,5 @@
-"""Evidence services: recording and verifying events (`events`), sealing the final PDF
-(`sealing`) and handing it out (`downloads`). Callers import from here."""
+"""Evidence services: recording and verifying events (`events`), producing the sealed final PDF
+(`seal_production`) and handing it out (`downloads`). Callers import from here."""
 
 from formaliza.evidence.services.downloads import (
     DownloadLink,
@@ -17,7 +17,7 @@ from formaliza.evidence.services.events import (
     evidence_event_record,
     evidence_events,
 )
-from formaliza.evidence.services.sealing import (
+from formaliza.evidence.services.seal_production import (
     sealed_document_request,
     sealed_document_retry,
     sealed_document_seal,

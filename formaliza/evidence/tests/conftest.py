@@ -124,7 +124,7 @@ def pdfsig(nss_db, tmp_path):
 def sealed_sample(django_db_setup, django_db_blocker, evidence_pki_dir, _local_tsa_server):
     """One sample journey produced and sealed by the real pipeline (its database rows are rolled
     back). Sealing is the slow part of these tests: tests that need "a document sealed earlier"
-    share this one (see `sealed`); the pipeline itself is tested end to end in test_sealing."""
+    share this one (see `sealed`); the pipeline itself is tested end to end in test_seal_production."""
     from formaliza.accounts.services import tenant_create
 
     settings = {

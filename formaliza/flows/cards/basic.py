@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from formaliza.flows import actions
-from formaliza.flows.cards.registry import CardSettings, CardType, register
+from formaliza.flows.cards.registry import CardType, register
+from formaliza.flows.document import CardSettings
 from formaliza.flows.engine import Call, Finish, Ignore, Next, Wait
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from formaliza.flows import actions
-from formaliza.flows.cards.registry import CardSettings, CardType, register
+from formaliza.flows.cards.registry import CardType, register
+from formaliza.flows.document import CardSettings
 from formaliza.flows.engine import Ignore, Next, Wait
 
 DEFAULT_GREETING = (

@@ -18,7 +18,8 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from formaliza.flows import actions, validation
-from formaliza.flows.cards.registry import CardSettings, CardType, register
+from formaliza.flows.cards.registry import CardType, register
+from formaliza.flows.document import CardSettings
 from formaliza.flows.engine import Call, Finish, Ignore, Next, Wait
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"

@@ -16,6 +16,9 @@ A card type is a subclass of `CardType` decorated with `@register`:
             ctx.emit(actions.SendText(text=ctx.render(card.settings.text)))
             return Next()
 
+The engine knows card types only through its `Program` (the runtime's and the tests' programs
+look them up here), so this registry sits above the engine and imports it, never the reverse.
+
 Handlers are pure: they read `ctx` (state, variables, facts given by the service) and return an
 outcome, emitting actions on the way. They never touch the database, the clock or the network;
 what needs the world is asked for with an `actions.Effect` whose result comes back as an event.
@@ -24,23 +27,10 @@ what needs the world is asked for with an `actions.Effect` whose result comes ba
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-if TYPE_CHECKING:
-    from formaliza.flows.engine import Context, Event, Outcome
-    from formaliza.flows.format import CardDef
-
-
-class CardSettings(BaseModel):
-    """Base of every card's settings: unknown fields are an import error, not silently kept."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoSettings(CardSettings):
-    pass
+from formaliza.flows.document import CardDef, CardSettings, NoSettings
+from formaliza.flows.engine import Context, Event, Ignore, Outcome
 
 
 class CardType(ABC):
@@ -68,8 +58,6 @@ class CardType(ABC):
 
     def resume(self, ctx: Context, card: CardDef, event: Event) -> Outcome:
         """An event reached this card while the run waits on it. The default ignores it."""
-        from formaliza.flows.engine import Ignore
-
         return Ignore()
 
 

@@ -19,7 +19,8 @@ from pydantic import Field, field_validator, model_validator
 
 from formaliza.core import br
 from formaliza.flows import actions
-from formaliza.flows.cards.registry import CardSettings, CardType, register
+from formaliza.flows.cards.registry import CardType, register
+from formaliza.flows.document import CardSettings
 from formaliza.flows.engine import Call, Ignore, Next, Wait
 from formaliza.flows.intent import fold
 

@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 
 from formaliza.accounts.models import Tenant
 from formaliza.core import clock
-from formaliza.flows.format import FlowDocument, parse, to_data
+from formaliza.flows.document import FlowDocument
+from formaliza.flows.format import parse, to_data
 from formaliza.flows.models import Flow, FlowVersion
 
 DEFAULTS_DIR = Path(__file__).parent

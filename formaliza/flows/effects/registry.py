@@ -37,6 +37,12 @@ def executor(name: str, *, outside_transaction: bool = False):
     return wrap
 
 
+# The modules whose executors register themselves on import.
+MODULES = (
+    "formaliza.flows.effects.formalization",
+    "formaliza.flows.effects.interaction",
+    "formaliza.flows.effects.system",
+)
 _loaded = False
 
 
@@ -45,8 +51,6 @@ def executor_get(name: str) -> Executor:
     # non-empty registry does not mean a complete one).
     global _loaded
     if not _loaded:
-        from formaliza.flows.effects import MODULES
-
         for module in MODULES:
             import_module(module)
         _loaded = True

@@ -25,35 +25,18 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Perm
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError, Conflict, FieldError, NotFound
+from formaliza.core.errors import Conflict, NotFound
 from formaliza.flows import format as flow_format
 from formaliza.flows.diagnostics import Diagnostic, diagnose, unknown_flows
-from formaliza.flows.format import FlowDocument, FlowFormatError, Problem
+from formaliza.flows.document import FlowDocument
+from formaliza.flows.format import FlowFormatError, Problem
 from formaliza.flows.models import Flow, FlowVersion
 from formaliza.flows.selectors import flow_keys
 
 
-class FlowInvalid(ApplicationError):
-    """The document has problems; nothing was written. `problems` lists each one (card, field,
-    pt-BR message)."""
-
-    def __init__(self, problems: list[Problem], message: str | None = None):
-        super().__init__(
-            code="flow_invalid",
-            message=message
-            or "O fluxo tem problemas e nada foi importado. Corrija-os e tente de novo.",
-            status=422,
-            fields=[
-                FieldError(
-                    field=".".join(part for part in (p.card, p.field) if part) or "arquivo",
-                    code="invalid",
-                    message=p.message,
-                )
-                for p in problems
-            ],
-            extra={"problems": [p.as_dict() for p in problems]},
-        )
-        self.problems = problems
+class FlowInvalid(FlowFormatError):
+    """What the services (import, publish) raise for a document with problems: the parser's
+    `flow_invalid` error, with a message of the service's own when it has one."""
 
 
 @dataclass(frozen=True)

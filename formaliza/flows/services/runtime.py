@@ -44,8 +44,10 @@ from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.core.tasks import enqueue
 from formaliza.flows import actions, engine
+from formaliza.flows.cards.registry import CardType, card_type
+from formaliza.flows.document import FlowDocument
 from formaliza.flows.effects import EffectContext, executor_get
-from formaliza.flows.format import FlowDocument, parse
+from formaliza.flows.format import parse
 from formaliza.flows.models import BusinessPeriod, Flow, FlowRun, FlowRunEvent, FlowVersion
 
 FLOW_EFFECT_RUN_TASK = "formaliza.flows.tasks.flow_effect_run"
@@ -107,6 +109,9 @@ class DbProgram:
             found = _parsed(row["checksum"], lambda: FlowVersion.objects.get(pk=row["pk"]).document)
             self._docs[(key, version)] = found
         return found
+
+    def card_type(self, name: str) -> CardType:
+        return card_type(name)
 
     def latest(self, key: str) -> tuple[FlowDocument, int] | None:
         flow = (

@@ -22,10 +22,10 @@ from pydantic import BaseModel, ValidationError
 
 from formaliza.accounts.roles import Role
 from formaliza.flows.cards.registry import CARD_TYPES, CardType
+from formaliza.flows.document import VARIABLE_PATTERN
 from formaliza.flows.format import (
     FORMAT,
     ID_PATTERN,
-    VARIABLE_PATTERN,
     FlowFormatError,
     dumps,
     loads,

@@ -323,7 +323,8 @@ def test_racing_workers_step_one_conversation_one_event_at_a_time():
 from pydantic import Field  # noqa: E402
 
 from formaliza.flows import actions  # noqa: E402
-from formaliza.flows.cards.registry import CARD_TYPES, CardSettings, CardType, register  # noqa: E402
+from formaliza.flows.cards.registry import CARD_TYPES, CardType, register  # noqa: E402
+from formaliza.flows.document import CardSettings  # noqa: E402
 from formaliza.flows.effects import executor, executor_get  # noqa: E402
 from formaliza.flows.engine import Ignore, Next, Wait  # noqa: E402
 

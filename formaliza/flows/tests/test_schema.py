@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from pydantic import Field
 
 from formaliza.flows import schema
-from formaliza.flows.cards.registry import CARD_TYPES, CardSettings, CardType
+from formaliza.flows.cards.registry import CARD_TYPES, CardType
+from formaliza.flows.document import CardSettings
 from formaliza.flows.engine import Next
 
 

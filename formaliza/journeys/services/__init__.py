@@ -8,7 +8,7 @@ steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
 captures:  journey_capture_submit, journey_capture_open
 issues:    journey_issue_resolve, journey_help_request
 messages:  journey_notification_send
-sealing:   journey_seal_request, journey_sealed_notify, journey_seal_failure_report
+seal_request: journey_seal_request, journey_sealed_notify, journey_seal_failure_report
 content:   journey_content_install_defaults, journey_terms_current, journey_terms_publish,
            contract_template_for, contract_template_save
 """
@@ -40,8 +40,8 @@ from formaliza.journeys.services.lifecycle import (
     journeys_sweep,
 )
 from formaliza.journeys.services.messages import journey_notification_send
-from formaliza.journeys.services.rendering import contract_rendered_pdf, journey_contracts_render
-from formaliza.journeys.services.sealing import (
+from formaliza.journeys.services.rendering import journey_contracts_render
+from formaliza.journeys.services.seal_request import (
     journey_seal_failure_report,
     journey_seal_request,
     journey_sealed_notify,
@@ -64,7 +64,6 @@ __all__ = [
     "LinkRenewed",
     "OpenedCapture",
     "SweepResult",
-    "contract_rendered_pdf",
     "contract_template_for",
     "contract_template_save",
     "journey_cancel_closed",

@@ -36,11 +36,3 @@ def journey_contracts_render(*, journey_id: Any) -> int:
             )
             rendered += 1
     return rendered
-
-
-def contract_rendered_pdf(contract: JourneyContract) -> bytes | None:
-    """The contract's pre-rendered PDF, or None when it is not there (yet)."""
-    if not contract.rendered_pdf:
-        return None
-    with contract.rendered_pdf.open("rb") as handle:
-        return handle.read()

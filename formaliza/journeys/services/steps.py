@@ -33,7 +33,7 @@ from formaliza.journeys.services._common import (
     require_active,
     require_step,
 )
-from formaliza.journeys.services.sealing import journey_seal_request
+from formaliza.journeys.services.seal_request import journey_seal_request
 from formaliza.proposals import services as proposals
 
 
@@ -273,7 +273,7 @@ def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
     proposal to FORMALIZADA, `proposal.activity_changed` webhooks), the completion message is
     queued and the final PDF's seal is requested — all in one transaction, so a signed journey
     never exists without its seal request. Sealing, and then `formalization.completed` to the
-    integrator, follow in the background (services/sealing.py)."""
+    integrator, follow in the background (services/seal_request.py)."""
     with transaction.atomic():
         journey = lock_journey(journey_id=journey_id)
         require_step(journey, Step.CONFIRM)

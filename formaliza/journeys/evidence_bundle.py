@@ -48,7 +48,7 @@ from formaliza.journeys.models import (
     JourneyContract,
     JourneyNotification,
 )
-from formaliza.journeys.services.rendering import contract_rendered_pdf
+from formaliza.journeys.selectors import contract_rendered_pdf
 from formaliza.proposals.choices import Decision
 from formaliza.proposals.models import ActivityChange
 

@@ -22,12 +22,12 @@ from formaliza.evidence.services import (
     sealed_document_request,
     verification_url,
 )
-from formaliza.journeys.models import Journey, JourneyIssue, Step
-from formaliza.journeys.sealing import (
+from formaliza.journeys.evidence_bundle import (
     EvidenceUnavailable,
     conversation_reference,
     journey_bundle,
 )
+from formaliza.journeys.models import Journey, JourneyIssue, Step
 from formaliza.journeys.services._common import SYSTEM, lock_journey, record
 from formaliza.proposals.selectors import formalization_payload
 from formaliza.webhooks.services import webhook_event_emit

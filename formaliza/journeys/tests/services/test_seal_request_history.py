@@ -17,8 +17,8 @@ from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence.models import SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject
 from formaliza.evidence.services import Subject
+from formaliza.journeys.evidence_bundle import conversation_reference
 from formaliza.journeys.models import Step
-from formaliza.journeys.sealing import conversation_reference
 from formaliza.journeys.tests.helpers import walk
 
 

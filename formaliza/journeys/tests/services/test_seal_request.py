@@ -22,7 +22,7 @@ from formaliza.evidence.signature import validate_seal
 from formaliza.evidence.tests.conftest import run_due_tasks, stored
 from formaliza.evidence.tests.test_validators import TRUSTED, VALID, one_byte_changed
 from formaliza.evidence.verification import verify_code
-from formaliza.journeys import services
+from formaliza.journeys import selectors, services
 from formaliza.journeys.models import Journey, JourneyIssue, Step
 from formaliza.journeys.tests.helpers import CLIENT_CTX, walk
 from formaliza.proposals.models import Proposal
@@ -302,7 +302,7 @@ def test_contracts_are_rendered_in_the_background_and_the_seal_only_assembles_th
     assert contracts
     assert all(c.rendered_pdf for c in contracts)  # rendered by the task queued at the start
     for contract in contracts:
-        assert services.contract_rendered_pdf(contract).startswith(b"%PDF-")
+        assert selectors.contract_rendered_pdf(contract).startswith(b"%PDF-")
 
     def must_not_render(html):
         raise AssertionError("the seal rendered a contract that was rendered ahead")

@@ -9,8 +9,12 @@ from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence.bundle import bundle_validate, contract_sha256
 from formaliza.evidence.services import Subject, evidence_events
 from formaliza.journeys import services
+from formaliza.journeys.evidence_bundle import (
+    EvidenceUnavailable,
+    device_from_user_agent,
+    journey_bundle,
+)
 from formaliza.journeys.models import Journey, Step
-from formaliza.journeys.sealing import EvidenceUnavailable, device_from_user_agent, journey_bundle
 from formaliza.journeys.tests.helpers import CLIENT_CTX, walk
 from formaliza.proposals.tests.helpers import decide, to_approval_step, typed
 
@@ -164,7 +168,7 @@ def test_messages_sent_through_the_conversations_layer_come_with_their_receipts(
     from formaliza.accounts.actors import Actor
     from formaliza.conversations.services import message_send_template
     from formaliza.conversations.tests.helpers import deliver
-    from formaliza.journeys.sealing import conversation_reference
+    from formaliza.journeys.evidence_bundle import conversation_reference
 
     provider, channel = whatsapp
     run_queued_tasks()

@@ -60,6 +60,13 @@ SEALED_EVENT = "evidence.sealed"
 
 
 class SealFailure(Exception):
+    """An attempt to produce the seal failed; `retryable` (storage or TSA unavailable) is tried
+    again with backoff, anything else fails the document for a person to retry.
+
+    Not an `ApplicationError`, on purpose: it never leaves the seal worker (`_produce` raises
+    it, `sealed_document_seal` records it as the document's `last_error` and the attempt's
+    error). People see the document's status and last error, not this exception."""
+
     def __init__(self, message: str, *, retryable: bool):
         super().__init__(message)
         self.message = message
