@@ -322,6 +322,10 @@ CONVERSATION_INBOUND_HANDLERS = env_list(
     "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
 )
 CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+# The bot of the attendants' inbox (a conversations.ports.ConversationBot; "" for none).
+CONVERSATION_BOT = os.environ.get(
+    "CONVERSATION_BOT", "formaliza.flows.adapters.conversation_bot.FlowBot"
+)
 # Classifier of the flows' `intent` card (dotted path of a class; see formaliza/flows/intent.py).
 FLOW_INTENT_CLASSIFIER = os.environ.get(
     "FLOW_INTENT_CLASSIFIER", "formaliza.flows.intent.KeywordClassifier"
@@ -401,4 +405,4 @@ NAVIGATION = [
     ("Chaves de API", "accounts:api_keys", "apikey.manage"),
     ("Usuários", "accounts:users", "user.manage"),
 ]
-NAVIGATION += [("Atendimento", "flows_inbox:home", "conversation.reply")]
+NAVIGATION += [("Atendimento", "inbox:home", "conversation.reply")]

@@ -11,7 +11,7 @@ urlpatterns = [
     path("webhooks/", include("formaliza.webhooks.urls")),
     path("conversas/", include("formaliza.conversations.urls")),
     path("historico/", include("formaliza.history.urls")),
-    path("atendimento/", include("formaliza.flows.urls_inbox")),
+    path("atendimento/", include("formaliza.conversations.urls.inbox")),
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
     path("evidencias/", include("formaliza.evidence.urls")),

@@ -194,3 +194,51 @@ class SimulatorForm(forms.Form):
 
 def components_pretty(components: list[dict]) -> str:
     return json.dumps(components, ensure_ascii=False, indent=2)
+
+
+# --- the attendants' inbox: choices come from the view (selectors, the bot) ---------------------
+
+
+def _choices(field: forms.Field, choices) -> None:
+    field.choices = list(choices)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Observação interna", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransferForm(forms.Form):
+    department = forms.TypedChoiceField(label="Setor", coerce=int)
+    note = forms.CharField(label="Observação para o setor", max_length=500, required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["department"], departments)
+
+
+class FinishForm(forms.Form):
+    finalization = forms.TypedChoiceField(label="Status de finalização", coerce=int)
+
+    def __init__(self, *args, finalizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["finalization"], finalizations)
+
+
+class ReleaseForm(forms.Form):
+    flow = forms.TypedChoiceField(
+        label="Iniciar o fluxo", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, flows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["flow"], [("", "Nenhum: aguardar o cliente"), *flows])
+
+
+class AssignForm(forms.Form):
+    user = forms.TypedChoiceField(label="Atendente", coerce=int)
+
+    def __init__(self, *args, attendants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["user"], attendants)

@@ -180,3 +180,30 @@ class MessageProvider(Protocol):
     def fetch_media(self, *, media: InboundMedia, max_bytes: int) -> FetchedMedia: ...
 
     def list_templates(self) -> list[RemoteTemplate]: ...
+
+
+@dataclass(frozen=True)
+class BotRun:
+    """What the inbox shows of the bot's last run on a conversation."""
+
+    flow_name: str
+    status_label: str  # pt-BR
+    reason: str = ""
+
+
+class ConversationBot(Protocol):
+    """The bot that answers conversations until people take them (the flows app implements it;
+    settings.CONVERSATION_BOT names the class). The inbox (services/inbox.py) asks it what it
+    did, stops it when an attendant takes over, and gives conversations back to it; this layer
+    imports nothing of the bot's."""
+
+    def last_run(self, *, conversation_id: int) -> BotRun | None: ...
+
+    def stop(self, *, conversation_id: int, reason: str) -> None:
+        """End the runs still active on the conversation (inside the caller's transaction)."""
+
+    def startable(self, *, tenant_id: int) -> list[tuple[int, str]]:
+        """(id, name) of what an attendant may start when giving a conversation back."""
+
+    def start(self, *, conversation_id: int, flow_id: int, released_by: int) -> None:
+        """Start `flow_id` on the conversation now; NotFound when it cannot be started."""

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from formaliza.accounts.models import Tenant
+from formaliza.accounts.models import Tenant, User
+from formaliza.accounts.roles import Role
 from formaliza.conversations.models import (
     Attachment,
     Channel,
     ContactHandle,
     Conversation,
+    ConversationNote,
+    Department,
+    FinalizationStatus,
     InboundEvent,
     Message,
     Receipt,
@@ -30,10 +34,14 @@ def channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:
     return Channel.objects.filter(tenant=tenant, pk=channel_id).first()
 
 
-def template_list(*, tenant: Tenant, channel_id: int | None = None) -> QuerySet[Template]:
+def template_list(
+    *, tenant: Tenant, channel_id: int | None = None, approved: bool = False
+) -> QuerySet[Template]:
     qs = Template.objects.filter(tenant=tenant).select_related("channel")
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
+    if approved:
+        qs = qs.filter(status=Template.Status.APPROVED)
     return qs.order_by("name", "language")
 
 
@@ -133,3 +141,83 @@ def simulator_channels(*, tenant: Tenant) -> QuerySet[Channel]:
     return Channel.objects.filter(
         tenant=tenant, provider=Channel.Provider.FAKE, is_active=True
     ).order_by("name")
+
+
+# --- the attendants' inbox ---------------------------------------------------------------------
+
+PEOPLE = (Conversation.Handler.QUEUE, Conversation.Handler.AGENT)
+INBOX_ROLES = (Role.ATTENDANT, Role.OPERATOR, Role.MANAGER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Queue:
+    department: Department | None  # None: the general queue (transfers without a department)
+    waiting: int  # not taken yet
+    taken: int
+
+
+def inbox_queues(*, tenant: Tenant) -> list[Queue]:
+    rows = (
+        Conversation.objects.filter(tenant=tenant, status="open", handler__in=PEOPLE)
+        .values("department_id")
+        .annotate(
+            waiting=Count("pk", filter=Q(assignee__isnull=True)),
+            taken=Count("pk", filter=Q(assignee__isnull=False)),
+        )
+    )
+    counts = {r["department_id"]: r for r in rows}
+    queues = [
+        Queue(d, counts.get(d.pk, {}).get("waiting", 0), counts.get(d.pk, {}).get("taken", 0))
+        for d in Department.objects.filter(tenant=tenant, is_active=True)
+    ]
+    if None in counts:
+        queues.insert(0, Queue(None, counts[None]["waiting"], counts[None]["taken"]))
+    return queues
+
+
+def inbox_conversations(
+    *, tenant: Tenant, department_id: int | None = None, general: bool = False,
+    mine: User | None = None,
+) -> QuerySet[Conversation]:  # fmt: skip
+    """Open conversations with people: one department's queue, the general queue, or the
+    attendant's own ("meus atendimentos")."""
+    qs = Conversation.objects.filter(tenant=tenant, status="open", handler__in=PEOPLE)
+    if mine is not None:
+        qs = qs.filter(assignee=mine)
+    elif general:
+        qs = qs.filter(department__isnull=True)
+    elif department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs.select_related("contact", "handle", "department", "assignee", "channel").order_by(
+        "assignee_id", "last_message_at"
+    )
+
+
+def inbox_conversation(*, tenant: Tenant, protocol: str) -> Conversation | None:
+    return (
+        Conversation.objects.filter(tenant=tenant, protocol=protocol)
+        .select_related("channel", "handle", "contact", "department", "assignee", "finalization")
+        .first()
+    )
+
+
+def inbox_notes(*, conversation: Conversation) -> QuerySet[ConversationNote]:
+    return ConversationNote.objects.filter(conversation=conversation).select_related("author")
+
+
+def department_get(*, tenant: Tenant, department_id: int) -> Department | None:
+    return Department.objects.filter(tenant=tenant, pk=department_id).first()
+
+
+def department_choices(*, tenant: Tenant) -> list[tuple[int, str]]:
+    return [(d.pk, d.name) for d in Department.objects.filter(tenant=tenant, is_active=True)]
+
+
+def finalization_choices(*, tenant: Tenant) -> list[tuple[int, str]]:
+    active = FinalizationStatus.objects.filter(tenant=tenant, is_active=True)
+    return [(f.pk, f.name) for f in active]
+
+
+def attendant_choices(*, tenant: Tenant) -> list[tuple[int, str]]:
+    people = User.objects.filter(tenant=tenant, is_active=True).order_by("first_name")
+    return [(u.pk, u.display_name) for u in people if u.role in INBOX_ROLES]

@@ -184,7 +184,7 @@ class FlowRunEvent(models.Model):
         return f"{self.run_id}:{self.key}"
 
 
-from formaliza.flows.models_interaction import ConversationNote, SurveyAnswer  # noqa: E402, F401
+from formaliza.flows.models_interaction import SurveyAnswer  # noqa: E402, F401
 from formaliza.flows.models_system import (  # noqa: E402, F401  (the system cards' models)
     BulkRecipient,
     BulkSend,

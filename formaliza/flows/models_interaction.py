@@ -1,5 +1,5 @@
-"""What interaction cards leave for people: notes on a conversation (the client's description,
-a transfer's note, an attendant's remark) and satisfaction survey answers."""
+"""What interaction cards leave for people: satisfaction survey answers. (The notes a flow
+writes when it hands a conversation over are the conversation layer's `ConversationNote`.)"""
 
 from __future__ import annotations
 
@@ -8,38 +8,6 @@ from django.db import models
 
 from formaliza.accounts.models import Tenant
 from formaliza.conversations.models import Conversation
-
-
-class ConversationNote(models.Model):
-    """A note the attendants see beside the conversation's messages."""
-
-    class Kind(models.TextChoices):
-        DESCRIPTION = "description", "Descrição do cliente"
-        TRANSFER = "transfer", "Transferência"
-        NOTE = "note", "Observação"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="flow_notes"
-    )
-    run = models.ForeignKey(
-        "flows.FlowRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
-    )
-    kind = models.CharField("tipo", max_length=12, choices=Kind.choices)
-    text = models.TextField("texto")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField("criada em")
-
-    class Meta:
-        verbose_name = "nota do atendimento"
-        verbose_name_plural = "notas do atendimento"
-        ordering = ["conversation", "created_at", "pk"]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.text[:40]}"
 
 
 class SurveyAnswer(models.Model):

@@ -16,6 +16,7 @@ from formaliza.conversations.models.conversations import (
     ContactHandle,
     Conversation,
     ConversationKey,
+    ConversationNote,
     Department,
     FinalizationStatus,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ContactHandle",
     "Conversation",
     "ConversationKey",
+    "ConversationNote",
     "Department",
     "DispatchAttempt",
     "FinalizationStatus",

@@ -230,3 +230,34 @@ class ConversationKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"
+
+
+class ConversationNote(models.Model):
+    """A note the attendants see beside the conversation's messages (never sent to the
+    client): the client's description and a transfer's note written when a flow hands the
+    conversation over, an attendant's remark."""
+
+    class Kind(models.TextChoices):
+        DESCRIPTION = "description", "Descrição do cliente"
+        TRANSFER = "transfer", "Transferência"
+        NOTE = "note", "Observação"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    # The flow run that wrote it, when one did (a plain id: this layer knows nothing of flows).
+    run_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField("tipo", max_length=12, choices=Kind.choices)
+    text = models.TextField("texto")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("criada em")
+
+    class Meta:
+        verbose_name = "nota do atendimento"
+        verbose_name_plural = "notas do atendimento"
+        ordering = ["conversation", "created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:40]}"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from formaliza.core.errors import ApplicationError
 
 
 def not_found(request, what: str = "Registro"):
@@ -10,3 +13,18 @@ def not_found(request, what: str = "Registro"):
         {"title": "Não encontrado", "message": f"{what} não encontrado nesta empresa."},
         status=404,
     )
+
+
+def reply_posted(request, form, send, *, done: str, again):
+    """A reply form was posted (the conversation page and the inbox share it): `send(text)`
+    queues the message; a refusal comes back next to the field, with `again(form)` rendering
+    the page (422); success goes to `done`."""
+    if form.is_valid():
+        try:
+            send(form.cleaned_data["text"])
+        except ApplicationError as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, "Mensagem na fila de envio.")
+            return redirect(done)
+    return again(form)

@@ -1,180 +1,242 @@
-"""Conversations (atendimentos) in the back office: list, detail with every message and its
-delivery receipts, reply, send a template, close, consent; attachment downloads."""
+"""The attendants' inbox (/atendimento/): queues per department, "meus atendimentos", and one
+conversation with its history, the client's description and notes, and what an attendant does
+with it (take, reply, note, assign, transfer, give back to the bot, finish). Each action is one
+service of services/inbox.py."""
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
-from formaliza.conversations import selectors, services
-from formaliza.conversations.forms import ConversationFilterForm, ReplyForm, TemplateSendForm
-from formaliza.conversations.models import Attachment, Conversation, Template
+from formaliza.conversations import selectors
+from formaliza.conversations.forms import (
+    AssignForm,
+    FinishForm,
+    NoteForm,
+    ReleaseForm,
+    ReplyForm,
+    TransferForm,
+)
+from formaliza.conversations.services import inbox
 from formaliza.conversations.services.gates import window_open
-from formaliza.conversations.template_rules import TemplateValues
-from formaliza.conversations.views.common import not_found
+from formaliza.conversations.views.common import not_found, reply_posted
 from formaliza.core.errors import ApplicationError
 
-logger = logging.getLogger(__name__)
 
-
-@perm_required(Perm.CONVERSATION_VIEW)
-def conversation_list(request):
-    channels = list(selectors.channel_list(tenant=request.tenant))
-    form = ConversationFilterForm(request.GET or None, channels=channels)
-    filters = selectors.ConversationFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.ConversationFilters(
-            status=data["status"], channel_id=data["channel"], q=data["q"]
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_home(request):
+    tenant = request.tenant
+    queues = selectors.inbox_queues(tenant=tenant)
+    selected = request.GET.get("fila", "meus")
+    title = "Meus atendimentos"
+    if selected == "meus":
+        rows = selectors.inbox_conversations(tenant=tenant, mine=request.user)
+    elif selected == "geral":
+        rows = selectors.inbox_conversations(tenant=tenant, general=True)
+        title = "Fila geral (sem setor)"
+    else:
+        department = (
+            selectors.department_get(tenant=tenant, department_id=int(selected))
+            if selected.isdigit()
+            else None
         )
-    page = Paginator(selectors.conversation_list(tenant=request.tenant, filters=filters), 50)
-    query = request.GET.copy()
-    query.pop("page", None)
+        if department is None:
+            return not_found(request, "Setor")
+        rows = selectors.inbox_conversations(tenant=tenant, department_id=department.pk)
+        title = f"Fila: {department.name}"
     return render(
         request,
-        "conversations/list.html",
-        {"form": form, "page": page.get_page(request.GET.get("page")), "query": query.urlencode()},
+        "conversations/inbox/home.html",
+        {"queues": queues, "rows": rows[:200], "selected": selected, "title": title},
     )
 
 
-def _detail_context(request, conversation: Conversation, **extra) -> dict:
-    templates = selectors.template_list(tenant=request.tenant, channel_id=conversation.channel_id)
-    approved = [t for t in templates if t.status == Template.Status.APPROVED]
+def _forms(tenant, data=None) -> dict:
+    """The action forms of the detail page, with their choices (bound to `data` when posted)."""
+    return {
+        "transfer_form": TransferForm(
+            data, departments=selectors.department_choices(tenant=tenant)
+        ),
+        "finish_form": FinishForm(
+            data, finalizations=selectors.finalization_choices(tenant=tenant)
+        ),
+        "assign_form": AssignForm(data, attendants=selectors.attendant_choices(tenant=tenant)),
+        "release_form": ReleaseForm(
+            data, flows=inbox.conversation_bot().startable(tenant_id=tenant.pk)
+        ),
+    }
+
+
+def _context(request, conversation, **extra) -> dict:
+    tenant = request.tenant
+    approved = selectors.template_list(
+        tenant=tenant, channel_id=conversation.channel_id, approved=True
+    )
     return {
         "conversation": conversation,
         "handle": conversation.handle,
         "messages_list": selectors.conversation_messages(conversation=conversation),
+        "notes": selectors.inbox_notes(conversation=conversation),
+        "bot_run": inbox.conversation_bot().last_run(conversation_id=conversation.pk),
         "window_open": window_open(conversation.handle),
         "has_window": conversation.channel.has_window,
+        "has_templates": approved.exists(),
         "reply_form": extra.pop("reply_form", ReplyForm()),
-        "template_form": extra.pop("template_form", TemplateSendForm(templates=approved)),
-        "can_reply": request.user.has_perm_code(Perm.CONVERSATION_REPLY),
+        **_forms(tenant),
+        "note_form": NoteForm(),
+        "mine": conversation.assignee_id == request.user.pk,
         **extra,
     }
 
 
-def _get(request, protocol: str) -> Conversation | None:
-    return selectors.conversation_get(tenant=request.tenant, protocol=protocol)
+def _get(request, protocol: str):
+    return selectors.inbox_conversation(tenant=request.tenant, protocol=protocol)
 
 
-@perm_required(Perm.CONVERSATION_VIEW)
-def conversation_detail(request, protocol: str):
+def _detail_url(protocol: str) -> str:
+    return reverse("inbox:detail", kwargs={"protocol": protocol})
+
+
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_detail(request, protocol: str):
     conversation = _get(request, protocol)
     if conversation is None:
         return not_found(request, "Atendimento")
-    return render(request, "conversations/detail.html", _detail_context(request, conversation))
+    return render(request, "conversations/inbox/detail.html", _context(request, conversation))
+
+
+def _action(request, protocol: str, run, success: str):
+    """Run one inbox action on the conversation; errors come back as pt-BR messages."""
+    conversation = _get(request, protocol)
+    if conversation is None:
+        return not_found(request, "Atendimento")
+    try:
+        run(Actor.of_user(request.user), conversation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(_detail_url(protocol))
+
+
+def _form_action(request, protocol: str, form, invalid: str, run, success: str):
+    """`_action` for the actions that take a form: an invalid form is `invalid` (pt-BR), shown
+    back on the conversation; a valid one runs `run(actor, conversation, cleaned_data)`."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect(_detail_url(protocol))
+    return _action(request, protocol, lambda a, c: run(a, c, form.cleaned_data), success)
 
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def conversation_reply(request, protocol: str):
+def inbox_reply(request, protocol: str):
     conversation = _get(request, protocol)
     if conversation is None:
         return not_found(request, "Atendimento")
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.message_send_text(
-                actor=Actor.of_user(request.user), channel=conversation.channel_id,
-                to=conversation.handle, text=form.cleaned_data["text"],
-            )  # fmt: skip
-        except ApplicationError as exc:
-            form.add_error("text", exc.message)
-        else:
-            messages.success(request, "Mensagem na fila de envio.")
-            return redirect("conversations:detail", protocol=protocol)
-    context = _detail_context(request, conversation, reply_form=form)
-    return render(request, "conversations/detail.html", context, status=422)
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def conversation_send_template(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
-    templates = list(
-        selectors.template_list(tenant=request.tenant, channel_id=conversation.channel_id).filter(
-            status=Template.Status.APPROVED
-        )
-    )
-    form = TemplateSendForm(request.POST, templates=templates)
-    if form.is_valid():
-        template = next(t for t in templates if t.pk == form.cleaned_data["template"])
-        try:
-            services.message_send_template(
-                actor=Actor.of_user(request.user), channel=conversation.channel_id,
-                to=conversation.handle, template=template.name, language=template.language,
-                values=TemplateValues(body=form.body_values()),
-            )  # fmt: skip
-        except ApplicationError as exc:
-            form.add_error("variables", exc.message)
-        else:
-            messages.success(request, f"Modelo “{template.name}” na fila de envio.")
-            return redirect("conversations:detail", protocol=protocol)
-    context = _detail_context(request, conversation, template_form=form)
-    return render(request, "conversations/detail.html", context, status=422)
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def conversation_close(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
-    services.conversation_close(
-        tenant=request.tenant,
-        conversation_id=conversation.pk,
-        reason=f"Encerrado por {request.user.display_name}.",
-    )
-    messages.success(request, f"Atendimento {protocol} encerrado.")
-    return redirect("conversations:detail", protocol=protocol)
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def conversation_consent(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
-    opted_out = request.POST.get("action") == "opt_out"
-    services.consent_set(
-        tenant=request.tenant,
-        handle_id=conversation.handle_id,
-        opted_out=opted_out,
-        source=f"atendente: {request.user.display_name}",
-    )
-    messages.success(
+    return reply_posted(
         request,
-        "Cliente descadastrado deste canal."
-        if opted_out
-        else "Consentimento do cliente registrado.",
+        ReplyForm(request.POST),
+        lambda text: inbox.inbox_reply(
+            actor=Actor.of_user(request.user), conversation_id=conversation.pk, text=text
+        ),
+        done=_detail_url(protocol),
+        again=lambda form: render(
+            request,
+            "conversations/inbox/detail.html",
+            _context(request, conversation, reply_form=form),
+            status=422,
+        ),
     )
-    return redirect("conversations:detail", protocol=protocol)
 
 
-@perm_required(Perm.CONVERSATION_VIEW)
-def attachment_download(request, attachment_id: int):
-    attachment = selectors.attachment_get(tenant=request.tenant, attachment_id=attachment_id)
-    if attachment is None or attachment.status != Attachment.Status.STORED:
-        return not_found(request, "Anexo")
-    logger.info(
-        "attachment %s opened by user %s (tenant %s)",
-        attachment.pk,
-        request.user.pk,
-        request.tenant.pk,
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_note(request, protocol: str):
+    return _form_action(
+        request,
+        protocol,
+        NoteForm(request.POST),
+        "Escreva a observação.",
+        lambda actor, c, d: inbox.inbox_note(actor=actor, conversation_id=c.pk, text=d["text"]),
+        "Observação registrada.",
     )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=attachment.filename or f"anexo-{attachment.pk}",
-        content_type=attachment.mime_type or "application/octet-stream",
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_take(request, protocol: str):
+    return _action(
+        request,
+        protocol,
+        lambda actor, c: inbox.inbox_take(actor=actor, conversation_id=c.pk),
+        "Atendimento assumido.",
+    )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_assign(request, protocol: str):
+    return _form_action(
+        request,
+        protocol,
+        _forms(request.tenant, request.POST)["assign_form"],
+        "Escolha um atendente.",
+        lambda actor, c, d: inbox.inbox_assign(
+            actor=actor, conversation_id=c.pk, user_id=d["user"]
+        ),
+        "Atendimento atribuído.",
+    )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_transfer(request, protocol: str):
+    return _form_action(
+        request,
+        protocol,
+        _forms(request.tenant, request.POST)["transfer_form"],
+        "Escolha um setor.",
+        lambda actor, c, d: inbox.inbox_transfer(
+            actor=actor,
+            conversation_id=c.pk,
+            department_id=d["department"],
+            note=d["note"],
+        ),
+        "Atendimento transferido.",
+    )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_release(request, protocol: str):
+    return _form_action(
+        request,
+        protocol,
+        _forms(request.tenant, request.POST)["release_form"],
+        "Escolha um fluxo publicado.",
+        lambda actor, c, d: inbox.inbox_release(
+            actor=actor, conversation_id=c.pk, flow_id=d["flow"]
+        ),
+        "Atendimento devolvido ao assistente virtual.",
+    )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_finish(request, protocol: str):
+    return _form_action(
+        request,
+        protocol,
+        _forms(request.tenant, request.POST)["finish_form"],
+        "Escolha o status de finalização.",
+        lambda actor, c, d: inbox.inbox_finish(
+            actor=actor, conversation_id=c.pk, finalization_id=d["finalization"]
+        ),
+        "Atendimento finalizado.",
     )

@@ -4,10 +4,10 @@ satisfaction survey answers, and consent (opt-in/opt-out) through the conversati
 from __future__ import annotations
 
 from formaliza.conversations.services import consent_opt_in, consent_opt_out
+from formaliza.conversations.services.inbox import note_add
 from formaliza.core import clock
 from formaliza.flows.effects.registry import EffectContext, executor
 from formaliza.flows.models import SurveyAnswer
-from formaliza.flows.services.notes import note_add
 
 
 @executor("description")

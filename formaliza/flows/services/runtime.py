@@ -30,15 +30,15 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from formaliza.accounts.actors import Actor
-from formaliza.accounts.models import User
 from formaliza.conversations.errors import MessageRefused
-from formaliza.conversations.models import Conversation, Department, Message
+from formaliza.conversations.models import Conversation, Message
 from formaliza.conversations.services import (
     message_send_choices,
     message_send_media,
     message_send_template,
     message_send_text,
 )
+from formaliza.conversations.services.inbox import conversation_hand_over
 from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
@@ -426,29 +426,11 @@ def _send_media(action: actions.SendMedia, reference: str, send: dict) -> None:
 
 
 def _transfer(conv: Conversation, action: actions.Transfer) -> None:
-    """The conversation leaves the bot: to one attendant (handler "agent") or to a department's
-    queue (handler "queue"; no department found means the tenant's general queue)."""
-    department = None
-    if action.department:
-        departments = Department.objects.filter(tenant_id=conv.tenant_id, is_active=True)
-        department = (
-            departments.filter(pk=int(action.department)).first()
-            if action.department.isdigit()
-            else departments.filter(name__iexact=action.department.strip()).first()
-        )
-    attendant = None
-    if action.attendant:
-        attendant = User.objects.filter(
-            tenant_id=conv.tenant_id, username=action.attendant, is_active=True
-        ).first()
-    conv.department = department
-    conv.assignee = attendant
-    conv.handler = Conversation.Handler.AGENT if attendant else Conversation.Handler.QUEUE
-    conv.save(update_fields=["department", "assignee", "handler", "updated_at"])
-    if action.note:
-        from formaliza.flows.services.notes import note_add
-
-        note_add(conversation=conv, kind="transfer", text=action.note)
+    """The conversation leaves the bot for people (the inbox's queues, in conversations)."""
+    conversation_hand_over(
+        conversation=conv, department=action.department, attendant=action.attendant,
+        note=action.note,
+    )  # fmt: skip
 
 
 def _effect(run: FlowRun, conv: Conversation, action: actions.Effect, card: str):

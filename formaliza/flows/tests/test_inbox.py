@@ -1,5 +1,6 @@
-"""The attendants' inbox: a transferred conversation in its department's queue, take, reply
-(gates apply), transfer, give back to the bot, finish; permissions and tenant isolation."""
+"""The attendants' inbox (conversations) with the flows as its bot (flows.adapters.
+conversation_bot): a conversation a flow transferred waits in its department's queue, take,
+reply (gates apply), transfer, give back to the bot, finish; permissions and tenant isolation."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from formaliza.accounts.roles import Role
 from formaliza.conversations.models import (
     ContactHandle,
     Conversation,
+    ConversationNote,
     Department,
     FinalizationStatus,
     Message,
 )
+from formaliza.conversations.services import inbox
 from formaliza.core import clock
 from formaliza.core.errors import Conflict, NotFound
-from formaliza.flows.models import ConversationNote, Flow, FlowRun
-from formaliza.flows.services import inbox, runtime
+from formaliza.flows.models import Flow, FlowRun
+from formaliza.flows.services import runtime
 from formaliza.flows.testing import card, flow
 from formaliza.flows.tests.runtime_helpers import channel_of, client_writes, publish
 
@@ -56,18 +59,18 @@ def setup(kit):
 
 
 def _url(name, conversation):
-    return reverse(f"flows_inbox:{name}", kwargs={"protocol": conversation.protocol})
+    return reverse(f"inbox:{name}", kwargs={"protocol": conversation.protocol})
 
 
 def test_a_transferred_conversation_waits_in_its_department_queue(kit, setup):
     conv = setup["conversation"]
     assert (conv.handler, conv.department) == ("queue", setup["financeiro"])
     client = kit.client_for(Role.ATTENDANT)
-    page = client.get(reverse("flows_inbox:home") + f"?fila={setup['financeiro'].pk}")
+    page = client.get(reverse("inbox:home") + f"?fila={setup['financeiro'].pk}")
     assert page.status_code == 200
     assert conv.protocol in page.content.decode()
     assert "1 aguardando" in page.content.decode()
-    other_queue = client.get(reverse("flows_inbox:home") + f"?fila={setup['suporte'].pk}")
+    other_queue = client.get(reverse("inbox:home") + f"?fila={setup['suporte'].pk}")
     assert conv.protocol not in other_queue.content.decode()
     detail = client.get(_url("detail", conv)).content.decode()
     assert "Quero a segunda via do boleto" in detail  # the description, kept for the attendant
@@ -84,7 +87,7 @@ def test_take_reply_and_finish(kit, setup):
     assert client.post(_url("take", conv)).status_code == 302
     conv.refresh_from_db()
     assert (conv.handler, conv.assignee) == ("agent", setup["attendant"])
-    mine = client.get(reverse("flows_inbox:home")).content.decode()
+    mine = client.get(reverse("inbox:home")).content.decode()
     assert conv.protocol in mine
     response = client.post(_url("reply", conv), {"text": "Olá! Segue a segunda via."})
     assert response.status_code == 302
@@ -187,7 +190,7 @@ def test_assign_to_another_attendant(kit, setup):
 def test_roles_without_reply_permission_are_refused(kit, setup):
     conv = setup["conversation"]
     client = kit.client_for(Role.CORRESPONDENT)
-    assert client.get(reverse("flows_inbox:home")).status_code == 403
+    assert client.get(reverse("inbox:home")).status_code == 403
     assert client.get(_url("detail", conv)).status_code == 403
     assert client.post(_url("take", conv)).status_code == 403
     conv.refresh_from_db()
@@ -201,10 +204,7 @@ def test_another_tenant_sees_nothing(kit, setup):
     assert client.get(_url("detail", conv)).status_code == 404
     for name in ("take", "release", "reply"):
         assert client.post(_url(name, conv), {"text": "x"}).status_code == 404
-    assert (
-        client.get(reverse("flows_inbox:home") + f"?fila={setup['financeiro'].pk}").status_code
-        == 404
-    )
+    assert client.get(reverse("inbox:home") + f"?fila={setup['financeiro'].pk}").status_code == 404
     conv.refresh_from_db()
     assert (conv.handler, conv.assignee) == ("queue", None)
     # Services refuse another tenant's conversation, department and finalization status.

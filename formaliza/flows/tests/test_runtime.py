@@ -10,12 +10,12 @@ import pytest
 from django.db import connection
 
 from formaliza.accounts.services import tenant_create
-from formaliza.conversations.models import Conversation, Department, Message
+from formaliza.conversations.models import Conversation, ConversationNote, Department, Message
 from formaliza.conversations.services import consent_opt_out
 from formaliza.core import clock
 from formaliza.core.errors import NotFound
 from formaliza.flows import engine
-from formaliza.flows.models import ConversationNote, Flow, FlowRun, FlowRunEvent
+from formaliza.flows.models import Flow, FlowRun, FlowRunEvent
 from formaliza.flows.services import runtime
 from formaliza.flows.testing import card, flow
 from formaliza.flows.tests.runtime_helpers import bodies, channel_of, client_writes, publish

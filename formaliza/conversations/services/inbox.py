@@ -1,95 +1,102 @@
-"""The attendants' inbox: conversations the bot handed over (a `transfer` card) wait in their
-department's queue; an attendant takes one, replies through the conversation layer (the same
-gates as everyone: 24-hour window, consent), transfers it to another department, gives it back
-to the bot, or finishes it with a finalization status.
+"""The attendants' inbox: conversations a flow handed over wait in their department's queue;
+an attendant takes one, replies through the conversation layer (the same gates as everyone:
+24-hour window, consent), notes, transfers it to another department, gives it back to the bot,
+or finishes it with a finalization status.
 
-Every write locks the conversation row (the runtime locks it too), so an attendant and a flow
-step never interleave, and two attendants cannot both take the same conversation."""
+The bot (settings.CONVERSATION_BOT, a `ports.ConversationBot`) is told when people take over and
+when a conversation is given back; a flow hands a conversation over with
+`conversation_hand_over`. Every write locks the conversation row (the flow runtime locks it too),
+so an attendant and a flow step never interleave, and two attendants cannot both take the same
+conversation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cache
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.utils.module_loading import import_string
 
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import User
 from formaliza.accounts.roles import Perm
-from formaliza.conversations.models import Conversation, Department, FinalizationStatus, Message
-from formaliza.conversations.services import conversation_close, message_send_text
+from formaliza.conversations.models import (
+    Conversation,
+    ConversationNote,
+    Department,
+    FinalizationStatus,
+    Message,
+)
+from formaliza.conversations.ports import BotRun, ConversationBot
+from formaliza.conversations.services.conversations import conversation_close
+from formaliza.conversations.services.outbound import message_send_text
 from formaliza.core import clock
 from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from formaliza.flows.models import ConversationNote, Flow, FlowRun
-from formaliza.flows.services import runtime
-from formaliza.flows.services.notes import note_add
 
-PEOPLE = (Conversation.Handler.QUEUE, Conversation.Handler.AGENT)
+TAKEN_OVER = "assumido por atendente"
 
 
-# --- reading ------------------------------------------------------------------------------------
+class NoBot:
+    """No bot configured: nothing runs on conversations, nothing can be started."""
+
+    def last_run(self, *, conversation_id: int) -> BotRun | None:
+        return None
+
+    def stop(self, *, conversation_id: int, reason: str) -> None:
+        return None
+
+    def startable(self, *, tenant_id: int) -> list[tuple[int, str]]:
+        return []
+
+    def start(self, *, conversation_id: int, flow_id: int, released_by: int) -> None:
+        raise NotFound("Fluxo publicado")
 
 
-@dataclass(frozen=True)
-class Queue:
-    department: Department | None  # None: the general queue (transfers without a department)
-    waiting: int  # not taken yet
-    taken: int
+@cache
+def _bot_class(path: str) -> type:
+    return import_string(path)
 
 
-def inbox_queues(*, tenant) -> list[Queue]:
-    rows = (
-        Conversation.objects.filter(tenant=tenant, status="open", handler__in=PEOPLE)
-        .values("department_id")
-        .annotate(
-            waiting=Count("pk", filter=Q(assignee__isnull=True)),
-            taken=Count("pk", filter=Q(assignee__isnull=False)),
+def conversation_bot() -> ConversationBot:
+    path = settings.CONVERSATION_BOT
+    return _bot_class(path)() if path else NoBot()
+
+
+def note_add(
+    *, conversation: Conversation, kind: str, text: str, run_id: int | None = None, author=None
+) -> ConversationNote:
+    return ConversationNote.objects.create(
+        tenant_id=conversation.tenant_id, conversation=conversation, run_id=run_id, kind=kind,
+        text=text.strip()[:4000], author=author, created_at=clock.now(),
+    )  # fmt: skip
+
+
+def conversation_hand_over(
+    *, conversation: Conversation, department: str = "", attendant: str = "", note: str = "",
+    run_id: int | None = None,
+) -> Conversation:  # fmt: skip
+    """The bot hands the conversation to people: to one attendant (`attendant`, a username:
+    handler "agent") or to a department's queue (`department`, an id or a name: handler
+    "queue"; none found means the tenant's general queue). Call it with the row locked."""
+    found = None
+    if department:
+        departments = Department.objects.filter(tenant_id=conversation.tenant_id, is_active=True)
+        found = (
+            departments.filter(pk=int(department)).first()
+            if department.isdigit()
+            else departments.filter(name__iexact=department.strip()).first()
         )
-    )
-    counts = {r["department_id"]: r for r in rows}
-    queues = [
-        Queue(d, counts.get(d.pk, {}).get("waiting", 0), counts.get(d.pk, {}).get("taken", 0))
-        for d in Department.objects.filter(tenant=tenant, is_active=True)
-    ]
-    if None in counts:
-        queues.insert(0, Queue(None, counts[None]["waiting"], counts[None]["taken"]))
-    return queues
-
-
-def inbox_conversations(
-    *, tenant, department_id: int | None = None, general: bool = False, mine: User | None = None
-) -> QuerySet[Conversation]:
-    """Open conversations with people: one department's queue, the general queue, or the
-    attendant's own ("meus atendimentos")."""
-    qs = Conversation.objects.filter(tenant=tenant, status="open", handler__in=PEOPLE)
-    if mine is not None:
-        qs = qs.filter(assignee=mine)
-    elif general:
-        qs = qs.filter(department__isnull=True)
-    elif department_id is not None:
-        qs = qs.filter(department_id=department_id)
-    return qs.select_related("contact", "handle", "department", "assignee", "channel").order_by(
-        "assignee_id", "last_message_at"
-    )
-
-
-def inbox_conversation(*, tenant, protocol: str) -> Conversation | None:
-    return (
-        Conversation.objects.filter(tenant=tenant, protocol=protocol)
-        .select_related("channel", "handle", "contact", "department", "assignee", "finalization")
-        .first()
-    )
-
-
-def inbox_notes(*, conversation: Conversation) -> QuerySet[ConversationNote]:
-    return ConversationNote.objects.filter(conversation=conversation).select_related("author")
-
-
-def inbox_last_run(*, conversation: Conversation) -> FlowRun | None:
-    return FlowRun.objects.filter(conversation=conversation).select_related("flow").last()
-
-
-# --- writing ------------------------------------------------------------------------------------
+    person = None
+    if attendant:
+        person = User.objects.filter(
+            tenant_id=conversation.tenant_id, username=attendant, is_active=True
+        ).first()
+    conversation.department, conversation.assignee = found, person
+    conversation.handler = Conversation.Handler.AGENT if person else Conversation.Handler.QUEUE
+    conversation.save(update_fields=["department", "assignee", "handler", "updated_at"])
+    if note:
+        note_add(conversation=conversation, kind="transfer", text=note, run_id=run_id)
+    return conversation
 
 
 def _locked(actor: Actor, conversation_id: int) -> Conversation:
@@ -109,6 +116,11 @@ def _locked(actor: Actor, conversation_id: int) -> Conversation:
 
 def _save(conversation: Conversation, *fields: str) -> None:
     conversation.save(update_fields=[*fields, "updated_at"])
+
+
+def _stop_bot(conversation: Conversation) -> None:
+    """People take over: a run still active on the conversation ends ("assumido")."""
+    conversation_bot().stop(conversation_id=conversation.pk, reason=TAKEN_OVER)
 
 
 def inbox_take(*, actor: Actor, conversation_id: int) -> Conversation:
@@ -186,19 +198,13 @@ def inbox_release(
     surveys counted for the attendant."""
     with transaction.atomic():
         conversation = _locked(actor, conversation_id)
-        flow = None
-        if flow_id is not None:
-            flow = Flow.objects.filter(
-                tenant=actor.tenant, pk=flow_id, archived_at__isnull=True, live__isnull=False
-            ).first()
-            if flow is None:
-                raise NotFound("Fluxo publicado")
+        bot = conversation_bot()
+        if flow_id is not None and flow_id not in dict(bot.startable(tenant_id=actor.tenant.pk)):
+            raise NotFound("Fluxo publicado")
         conversation.handler = Conversation.Handler.BOT
         _save(conversation, "handler")
-        if flow is not None:
-            runtime.run_start(
-                conversation=conversation, flow=flow, context={"released_by": actor.user.pk}
-            )
+        if flow_id is not None:
+            bot.start(conversation_id=conversation.pk, flow_id=flow_id, released_by=actor.user.pk)
     return conversation
 
 
@@ -229,18 +235,3 @@ def inbox_finish(*, actor: Actor, conversation_id: int, finalization_id: int) ->
         return conversation_close(
             tenant=actor.tenant, conversation_id=conversation.pk, reason=reason
         )
-
-
-def _stop_bot(conversation: Conversation) -> None:
-    """People take over: a run still active on the conversation ends ("assumido")."""
-    for run in FlowRun.objects.select_for_update().filter(
-        conversation=conversation, status__in=FlowRun.ACTIVE
-    ):
-        state = {**run.state, "status": "ended", "reason": "assumido por atendente", "wait": None}
-        run.state, run.status, run.reason = state, FlowRun.Status.ENDED, "assumido por atendente"
-        run.wait_token, run.wait_until, run.ended_at = "", None, clock.now()
-        run.save(
-            update_fields=[
-                "state", "status", "reason", "wait_token", "wait_until", "ended_at", "updated_at"
-            ]
-        )  # fmt: skip

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from formaliza.flows import views_inbox as views
+from formaliza.conversations.views import inbox as views
 
-app_name = "flows_inbox"
+app_name = "inbox"
 
 urlpatterns = [
     path("", views.inbox_home, name="home"),

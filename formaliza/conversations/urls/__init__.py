@@ -1,6 +1,7 @@
 from django.urls import path
 
-from formaliza.conversations.views import inbox, setup, simulator, webhook
+from formaliza.conversations.views import conversations as inbox
+from formaliza.conversations.views import setup, simulator, webhook
 
 app_name = "conversations"
 
