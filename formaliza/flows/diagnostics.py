@@ -16,16 +16,15 @@ Pure: the document in, warnings out. The diagram and the back office show them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from formaliza.flows.cards.registry import CARD_TYPES
 from formaliza.flows.document import FlowDocument
+from formaliza.flows.engine import PLACEHOLDER
 
 # The engine's built-in placeholders (engine.Context.builtins).
 BUILTIN_VARIABLES = ("protocolo", "nome_whatsapp", "cliente", "telefone", "empresa", "atendente")
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ def _undeclared(doc: FlowDocument) -> list[Diagnostic]:
         missing = []
         for name, value in settings.items():
             for text in _texts(value):
-                for match in _PLACEHOLDER.finditer(text):
+                for match in PLACEHOLDER.finditer(text):
                     variable = match.group(1)
                     if variable not in known and (name, variable) not in missing:
                         missing.append((name, variable))

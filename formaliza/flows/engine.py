@@ -191,7 +191,7 @@ Outcome = Next | Wait | Finish | Call | Ignore
 
 # --- the context a card sees --------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 class Context:
@@ -243,7 +243,7 @@ class Context:
             v = self.lookup(match.group(1))
             return "" if v is None else str(v)
 
-        return _PLACEHOLDER.sub(value, text)
+        return PLACEHOLDER.sub(value, text)
 
 
 # --- the step -----------------------------------------------------------------------------------

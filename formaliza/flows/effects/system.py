@@ -1,4 +1,4 @@
-"""Executors of the system cards' effects (see cards/system.py and docs/flows.md).
+"""Executors of the system cards' effects (see cards/system/ and docs/flows.md).
 
 Every executor is tenant-scoped through `ctx.tenant` / `ctx.conversation`: nothing here reads
 or writes another tenant's rows, whatever the payload says. Failures a flow can route on come

@@ -13,8 +13,8 @@ never deadlock; on SQLite the IMMEDIATE write transaction serializes them). Ever
 before it is applied: a duplicate key is ignored. Timers and results whose token is not the
 current wait's are stale and ignored by the engine.
 
-Actions are applied in the step's transaction through the conversation layer, with the system
-actor "fluxo". A message refused by the conversation's gates (client opted out, 24-hour window
+Actions are applied in the step's transaction (step_actions.py) through the conversation layer,
+with the system actor "fluxo"; what a step sees comes from program.py. A message refused by the conversation's gates (client opted out, 24-hour window
 closed, inactive channel...) does not raise: the run stops there, with the reason recorded
 (status `ended` when the client opted out, `failed` otherwise).
 """
@@ -23,38 +23,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
-from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from formaliza.accounts.actors import Actor
-from formaliza.conversations.errors import MessageRefused
 from formaliza.conversations.models import Conversation, Message
-from formaliza.conversations.services import (
-    message_send_choices,
-    message_send_media,
-    message_send_template,
-    message_send_text,
-)
-from formaliza.conversations.services.inbox import conversation_hand_over
-from formaliza.conversations.template_rules import TemplateValues
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
-from formaliza.core.tasks import enqueue
-from formaliza.flows import actions, engine
-from formaliza.flows.cards.registry import CardType, card_type
-from formaliza.flows.document import FlowDocument
+from formaliza.flows import engine
 from formaliza.flows.effects import EffectContext, executor_get
-from formaliza.flows.format import parse
-from formaliza.flows.models import BusinessPeriod, Flow, FlowRun, FlowRunEvent, FlowVersion
-
-FLOW_EFFECT_RUN_TASK = "formaliza.flows.tasks.flow_effect_run"
+from formaliza.flows.models import Flow, FlowRun, FlowRunEvent
+from formaliza.flows.services.program import DbProgram, facts_for
+from formaliza.flows.services.step_actions import Stop, actions_apply
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_ACTOR = "fluxo"
 # Results of in-transaction effects fed back within one step (a card asking again and again
 # would otherwise loop without bound; the engine's own hop limit also applies).
 MAX_RESULTS_PER_STEP = 50
@@ -68,95 +50,6 @@ class FlowNotPublished(ApplicationError):
             message=f"O fluxo “{flow.name}” ainda não tem versão publicada.",
             status=409,
         )
-
-
-# --- program: flow versions from the database ---------------------------------------------------
-
-# Parsed documents by checksum: versions are immutable and the checksum names their content.
-_PARSED: dict[str, FlowDocument] = {}
-_PARSED_MAX = 256
-
-
-def _parsed(checksum: str, load) -> FlowDocument:
-    doc = _PARSED.get(checksum) if checksum else None
-    if doc is None:
-        doc = parse(load())
-        if checksum:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[checksum] = doc
-    return doc
-
-
-class DbProgram:
-    """The engine's `Program` over one tenant's published versions: `document(key, number)` is
-    that version; `latest(key)` is the flow's live version (None when unpublished or
-    archived)."""
-
-    def __init__(self, tenant_id: int):
-        self.tenant_id = tenant_id
-        self._docs: dict[tuple[str, int], FlowDocument] = {}
-
-    def document(self, key: str, version: int) -> FlowDocument:
-        found = self._docs.get((key, version))
-        if found is None:
-            row = FlowVersion.objects.filter(
-                flow__tenant_id=self.tenant_id, flow__key=key, number=version
-            ).values("pk", "checksum")
-            row = row.first()
-            if row is None:
-                raise KeyError(f"{key} v{version}")
-            found = _parsed(row["checksum"], lambda: FlowVersion.objects.get(pk=row["pk"]).document)
-            self._docs[(key, version)] = found
-        return found
-
-    def card_type(self, name: str) -> CardType:
-        return card_type(name)
-
-    def latest(self, key: str) -> tuple[FlowDocument, int] | None:
-        flow = (
-            Flow.objects.filter(
-                tenant_id=self.tenant_id, key=key, archived_at__isnull=True, live__isnull=False
-            )
-            .values("live__number")
-            .first()
-        )
-        if flow is None:
-            return None
-        number = flow["live__number"]
-        return self.document(key, number), number
-
-
-# --- facts --------------------------------------------------------------------------------------
-
-
-def facts_for(conversation: Conversation, *, now: dt.datetime | None = None) -> engine.Facts:
-    """What the engine may know about a conversation, in the tenant's local time."""
-    handle = conversation.handle
-    contact = conversation.contact
-    periods = tuple(
-        engine.Period(weekday=p.weekday, start=p.start, end=p.end)
-        for p in BusinessPeriod.objects.filter(tenant_id=conversation.tenant_id)
-    )
-    assignee = conversation.assignee
-    return engine.Facts(
-        now=clock.local(now or clock.now()),
-        protocol=conversation.protocol,
-        whatsapp_name=handle.profile_name,
-        client_name=contact.name if contact is not None else "",
-        phone=handle.address if handle.address.startswith("+") else "",
-        company_name=conversation.tenant.name,
-        attendant_name=assignee.display_name if assignee is not None else "",
-        channel=conversation.channel.kind,
-        provider=conversation.channel.provider,
-        origin=conversation.origin,
-        branch=conversation.branch.code if conversation.branch is not None else "",
-        tags=tuple(str(t) for t in conversation.tags or ()),
-        registration_type=contact.kind if contact is not None and contact.document else "",
-        document=contact.document if contact is not None else "",
-        business_hours=periods,
-        extra={"department": conversation.department.name if conversation.department else ""},
-    )
 
 
 def _conversation_locked(conversation_id: int) -> Conversation:
@@ -281,12 +174,6 @@ def _event_locked(run: FlowRun, conv: Conversation, event: engine.Event, key: st
     return True
 
 
-@dataclass
-class _Stop:
-    status: str
-    reason: str
-
-
 def _apply_and_save(
     run: FlowRun, conv: Conversation, program, facts, result: engine.StepResult, record
 ) -> None:
@@ -294,7 +181,9 @@ def _apply_and_save(
     as a `result` event (recorded under its own key) until the run waits on something else."""
     state = result.state
     applied: list[dict] = []
-    pending = _apply(run, conv, result.actions, applied, (run.card or state.card, state.card))
+    pending = actions_apply(
+        run, conv, result.actions, applied, (run.card or state.card, state.card)
+    )
     record.actions = applied
     record.save(update_fields=["outcome", "actions"])
     rounds = 0
@@ -316,11 +205,11 @@ def _apply_and_save(
             continue
         resumed, state = state.card, step.state
         more: list[dict] = []
-        new = _apply(run, conv, step.actions, more, (resumed, state.card))
+        new = actions_apply(run, conv, step.actions, more, (resumed, state.card))
         sub.outcome, sub.actions = FlowRunEvent.Outcome.APPLIED, more
         sub.save(update_fields=["outcome", "actions"])
-        pending = new if isinstance(new, _Stop) else pending + new
-    if isinstance(pending, _Stop):
+        pending = new if isinstance(new, Stop) else pending + new
+    if isinstance(pending, Stop):
         state.status, state.reason, state.wait = pending.status, pending.reason, None
         state.stack = []
     _save(run, state, facts)
@@ -350,111 +239,6 @@ def _fail(run: FlowRun, record: FlowRunEvent, reason: str) -> None:
     run.save()
     record.outcome = FlowRunEvent.Outcome.APPLIED
     record.save(update_fields=["outcome"])
-
-
-def _apply(run: FlowRun, conv: Conversation, todo, applied: list[dict], cards: tuple[str, str]):
-    """Apply actions in order. Returns the (token, data) results to feed back, or a `_Stop`
-    when a message was refused or an effect failed (the actions after it are not applied)."""
-    results: list[tuple[str, dict]] = []
-    for action in todo:
-        entry = action.as_dict()
-        applied.append(entry)
-        try:
-            outcome = _apply_one(run, conv, action, cards)
-        except MessageRefused as exc:
-            entry["refused"] = exc.code
-            status = "ended" if exc.code == "opted_out" else "failed"
-            return _Stop(status, f"Mensagem não enviada ({exc.code}): {exc.message}")
-        except ApplicationError as exc:
-            entry["error"] = exc.code
-            return _Stop("failed", f"Ação {action.kind} falhou ({exc.code}): {exc.message}")
-        except _EffectFailed as exc:
-            entry["error"] = str(exc)
-            return _Stop("failed", str(exc))
-        if outcome is not None:
-            results.append(outcome)
-    return results
-
-
-class _EffectFailed(Exception):
-    pass
-
-
-def _actor(conv: Conversation) -> Actor:
-    return Actor.of_system(conv.tenant, SYSTEM_ACTOR)
-
-
-def _apply_one(run: FlowRun, conv: Conversation, action, cards) -> tuple[str, dict] | None:
-    send = {"actor": _actor(conv), "channel": conv.channel, "to": conv.handle}
-    reference = f"flow-run:{run.pk}"
-    if isinstance(action, actions.SendText):
-        message_send_text(text=action.text, reference=reference, **send)
-    elif isinstance(action, actions.SendChoices):
-        message_send_choices(
-            body=action.text, button=action.button, reference=reference,
-            choices=[(o.id, o.title, o.description) for o in action.options], **send,
-        )  # fmt: skip
-    elif isinstance(action, actions.SendMedia):
-        _send_media(action, reference, send)
-    elif isinstance(action, actions.SendTemplate):
-        message_send_template(
-            template=action.name, language=action.language, reference=reference,
-            values=TemplateValues(**action.variables), **send,
-        )  # fmt: skip
-    elif isinstance(action, actions.Transfer):
-        _transfer(conv, action)
-    elif isinstance(action, actions.Effect):
-        # The card that asked: the one the run waits on for a result (it waits there), else the
-        # card the event resumed (cards that go on put their id in the payload if it matters).
-        return _effect(run, conv, action, cards[1] if action.token else cards[0])
-    # SetVariable, WaitForInput, GoToFlow and End are already in the state the run saves.
-    return None
-
-
-def _send_media(action: actions.SendMedia, reference: str, send: dict) -> None:
-    try:
-        with default_storage.open(action.file, "rb") as fh:
-            data = fh.read()
-    except (FileNotFoundError, OSError) as exc:
-        raise _EffectFailed(f"Arquivo do fluxo não encontrado: {action.file}") from exc
-    filename = action.filename or action.file.rsplit("/", 1)[-1]
-    mime_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    message_send_media(
-        kind=action.media, data=data, filename=filename, mime_type=mime_type,
-        caption=action.caption, reference=reference, **send,
-    )  # fmt: skip
-
-
-def _transfer(conv: Conversation, action: actions.Transfer) -> None:
-    """The conversation leaves the bot for people (the inbox's queues, in conversations)."""
-    conversation_hand_over(
-        conversation=conv, department=action.department, attendant=action.attendant,
-        note=action.note,
-    )  # fmt: skip
-
-
-def _effect(run: FlowRun, conv: Conversation, action: actions.Effect, card: str):
-    try:
-        found = executor_get(action.name)
-    except KeyError as exc:
-        raise _EffectFailed(f"Efeito desconhecido: {action.name}") from exc
-    ctx = EffectContext(tenant=conv.tenant, conversation=conv, run_id=run.pk, card=card)
-    if found.outside_transaction:
-        transaction.on_commit(
-            lambda: enqueue(FLOW_EFFECT_RUN_TASK, run.pk, action.name, action.payload, action.token)
-        )
-        return None
-    try:
-        with transaction.atomic():
-            data = found.fn(ctx, dict(action.payload))
-    except ApplicationError as exc:
-        raise _EffectFailed(f"Efeito {action.name} falhou: {exc.message}") from exc
-    except Exception as exc:
-        logger.exception("flow run %s: effect %s failed", run.pk, action.name)
-        raise _EffectFailed(f"Efeito {action.name} falhou: {type(exc).__name__}") from exc
-    if action.token:
-        return action.token, dict(data or {})
-    return None
 
 
 def effect_run_outside(*, run_id: int, name: str, payload: dict, token: str) -> bool:

@@ -20,6 +20,7 @@ from formaliza.conversations.services.outbound import message_send_template, tem
 from formaliza.core import br, clock
 from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.core.tasks import enqueue
+from formaliza.flows.engine import PLACEHOLDER
 from formaliza.flows.models import BulkRecipient, BulkSend, Flow, NotifyGroup
 
 BULK_SEND_PROCESS_TASK = "formaliza.flows.tasks_system.bulk_send_process"
@@ -27,7 +28,6 @@ BULK_SEND_PROCESS_TASK = "formaliza.flows.tasks_system.bulk_send_process"
 logger = logging.getLogger(__name__)
 
 BULK_MAX_RECIPIENTS = 5000
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 # --- internal groups ------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def _values(bulk: BulkSend, card, phone: str) -> list[str]:
         "empresa": bulk.tenant.name,
     }
     return [
-        _PLACEHOLDER.sub(lambda m: known.get(m.group(1), ""), v) for v in card.settings.variables
+        PLACEHOLDER.sub(lambda m: known.get(m.group(1), ""), v) for v in card.settings.variables
     ]
 
 

@@ -16,7 +16,7 @@ from formaliza.core import clock
 from formaliza.core.errors import NotFound
 from formaliza.flows import engine
 from formaliza.flows.models import Flow, FlowRun, FlowRunEvent
-from formaliza.flows.services import runtime
+from formaliza.flows.services import program, runtime
 from formaliza.flows.testing import card, flow
 from formaliza.flows.tests.runtime_helpers import bodies, channel_of, client_writes, publish
 
@@ -258,7 +258,7 @@ def test_transfer_action_hands_the_conversation_to_a_department(kit, channel):
 def test_facts_come_from_the_conversation_in_local_time(kit, channel):
     message = client_writes(channel, "oi")
     conv = Conversation.objects.get(pk=message.conversation_id)
-    facts = runtime.facts_for(conv)
+    facts = program.facts_for(conv)
     assert facts.now.utcoffset() == dt.timedelta(hours=-3)
     assert facts.protocol == conv.protocol
     assert facts.whatsapp_name == "Maria"
