@@ -15,7 +15,7 @@ urlpatterns = [
     path("jornadas/", include("formaliza.journeys.urls_backoffice")),
     path("j/", include("formaliza.journeys.urls_client")),
     path("evidencias/", include("formaliza.evidence.urls")),
-    path("fluxos/sistema/", include("formaliza.flows.urls_system")),  # before <key>/ patterns
+    path("fluxos/sistema/", include("formaliza.flows.urls.system")),  # before <key>/ patterns
     path("fluxos/", include("formaliza.flows.urls")),
     path("verificar/", include("formaliza.evidence.urls_public")),
     path("api/", api.urls),

@@ -32,7 +32,7 @@ from formaliza.flows.models import (
     NotifyGroup,
 )
 
-NOTIFY_EMAIL_SEND_TASK = "formaliza.flows.tasks_system.notify_email_send"
+NOTIFY_EMAIL_SEND_TASK = "formaliza.flows.tasks.system.notify_email_send"
 
 logger = logging.getLogger(__name__)
 

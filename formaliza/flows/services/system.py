@@ -23,7 +23,7 @@ from formaliza.core.tasks import enqueue
 from formaliza.flows.engine import PLACEHOLDER
 from formaliza.flows.models import BulkRecipient, BulkSend, Flow, NotifyGroup
 
-BULK_SEND_PROCESS_TASK = "formaliza.flows.tasks_system.bulk_send_process"
+BULK_SEND_PROCESS_TASK = "formaliza.flows.tasks.system.bulk_send_process"
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from formaliza.flows import views_system as views
+from formaliza.flows.views import system as views
 
 app_name = "flows_system"
 

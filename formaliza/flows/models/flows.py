@@ -182,14 +182,3 @@ class FlowRunEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.key}"
-
-
-from formaliza.flows.models_interaction import SurveyAnswer  # noqa: E402, F401
-from formaliza.flows.models_system import (  # noqa: E402, F401  (the system cards' models)
-    BulkRecipient,
-    BulkSend,
-    GroupNotice,
-    LinkedAccount,
-    MetricCount,
-    NotifyGroup,
-)

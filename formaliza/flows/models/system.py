@@ -1,6 +1,6 @@
 """What the system cards keep: registrations linked to a phone (accounts), internal groups and
 their notices, metric counts, and bulk sends of an interactive template with each recipient's
-result. Imported by `flows.models` (one app, one migration history)."""
+result. Exported by `flows.models` (one app, one migration history)."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ from formaliza.accounts.roles import Perm
 from formaliza.conversations.models import Department
 from formaliza.conversations.services import department_save, department_set_active
 from formaliza.core.errors import ApplicationError
-from formaliza.flows import forms_system as forms
-from formaliza.flows import selectors_system as selectors
+from formaliza.flows.forms import system as forms
+from formaliza.flows.selectors import system as selectors
 from formaliza.flows.services import system as services
 
 CONFIG = Perm.CHANNEL_MANAGE
