@@ -26,8 +26,10 @@ from formaliza.conversations.models import (
 from formaliza.core import br
 
 
-def channel_list(*, tenant: Tenant) -> QuerySet[Channel]:
-    return Channel.objects.filter(tenant=tenant).order_by("name")
+def channel_list(*, tenant: Tenant, messaging_only: bool = False) -> QuerySet[Channel]:
+    """The tenant's channels; `messaging_only` leaves out e-mail (no templates there)."""
+    qs = Channel.objects.filter(tenant=tenant).order_by("name")
+    return qs.exclude(kind=Channel.Kind.EMAIL) if messaging_only else qs
 
 
 def channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:
@@ -35,13 +37,16 @@ def channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:
 
 
 def template_list(
-    *, tenant: Tenant, channel_id: int | None = None, approved: bool = False
-) -> QuerySet[Template]:
+    *, tenant: Tenant, channel_id: int | None = None, approved: bool = False,
+    active_channel: bool = False,
+) -> QuerySet[Template]:  # fmt: skip
     qs = Template.objects.filter(tenant=tenant).select_related("channel")
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
     if approved:
         qs = qs.filter(status=Template.Status.APPROVED)
+    if active_channel:
+        qs = qs.filter(channel__is_active=True)
     return qs.order_by("name", "language")
 
 
@@ -141,6 +146,15 @@ def simulator_channels(*, tenant: Tenant) -> QuerySet[Channel]:
     return Channel.objects.filter(
         tenant=tenant, provider=Channel.Provider.FAKE, is_active=True
     ).order_by("name")
+
+
+def simulator_channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:
+    return simulator_channels(tenant=tenant).filter(pk=channel_id).first()
+
+
+def handle_recent_messages(*, handle: ContactHandle, limit: int = 100) -> list[Message]:
+    """The last `limit` messages with one handle, oldest first."""
+    return list(reversed(Message.objects.filter(handle=handle).order_by("-id")[:limit]))
 
 
 # --- the attendants' inbox ---------------------------------------------------------------------

@@ -16,7 +16,16 @@ from formaliza.evidence.models import EvidenceEvent, SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject, sealed_documents_for_subjects
 from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
 from formaliza.journeys.links import as_uuid, current_link, link_url
-from formaliza.journeys.models import Journey, JourneyContract, JourneyIssue, JourneyLink, Step
+from formaliza.journeys.models import (
+    CaptureAccess,
+    ContractTemplate,
+    Journey,
+    JourneyContract,
+    JourneyIssue,
+    JourneyLink,
+    JourneyTerms,
+    Step,
+)
 
 MAX_TOKEN_LENGTH = 100
 
@@ -215,3 +224,45 @@ def contract_rendered_pdf(contract: JourneyContract) -> bytes | None:
         return None
     with contract.rendered_pdf.open("rb") as handle:
         return handle.read()
+
+
+def journey_current_step(*, journey_id: Any) -> str:
+    """The step the journey is at now (after a step service moved it on)."""
+    return Journey.objects.values_list("current_step", flat=True).get(pk=journey_id)
+
+
+@dataclass(frozen=True)
+class JourneyRecords:
+    """What the back office's journey page lists beside its timeline."""
+
+    links: QuerySet
+    notifications: QuerySet
+    contracts: QuerySet
+    captures: QuerySet
+    issues: QuerySet
+    accesses: QuerySet  # who opened the photos, newest first (the last 50)
+
+
+def journey_contracts(*, journey: Journey) -> QuerySet[JourneyContract]:
+    return journey.contracts.select_related("proposal").order_by("position")
+
+
+def journey_records(*, journey: Journey) -> JourneyRecords:
+    return JourneyRecords(
+        links=journey.links.order_by("-created_at"),
+        notifications=journey.notifications.order_by("-created_at"),
+        contracts=journey_contracts(journey=journey),
+        captures=journey.captures.order_by("created_at", "pk"),
+        issues=journey.issues.order_by("-created_at"),
+        accesses=CaptureAccess.objects.filter(capture__journey=journey)
+        .select_related("user", "capture")
+        .order_by("-accessed_at")[:50],
+    )
+
+
+def journey_terms_list(*, tenant: Tenant) -> QuerySet[JourneyTerms]:
+    return JourneyTerms.objects.filter(tenant=tenant).order_by("-version")
+
+
+def contract_template_list(*, tenant: Tenant) -> QuerySet[ContractTemplate]:
+    return ContractTemplate.objects.filter(tenant=tenant).select_related("product")

@@ -10,6 +10,10 @@ def webhook_endpoint_list(*, tenant: Tenant) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(tenant=tenant).order_by("created_at")
 
 
+def webhook_endpoint_get(*, tenant: Tenant, endpoint_id: int) -> WebhookEndpoint | None:
+    return webhook_endpoint_list(tenant=tenant).filter(pk=endpoint_id).first()
+
+
 def webhook_delivery_list(*, tenant: Tenant, status: str = "") -> QuerySet[WebhookDelivery]:
     qs = (
         WebhookDelivery.objects.filter(tenant=tenant)

@@ -61,7 +61,7 @@ def endpoints(request):
 @require_POST
 @perm_required(Perm.WEBHOOK_MANAGE)
 def endpoint_toggle(request, endpoint_id: int):
-    endpoint = selectors.webhook_endpoint_list(tenant=request.tenant).filter(pk=endpoint_id).first()
+    endpoint = selectors.webhook_endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
     if endpoint is None:
         return _not_found(request)
     services.webhook_endpoint_update(

@@ -117,7 +117,7 @@ def inbound_event_reprocess(request, channel_id: int, event_id: int):
 
 @perm_required(Perm.TEMPLATE_MANAGE)
 def templates_overview(request):
-    channels = selectors.channel_list(tenant=request.tenant).exclude(kind=Channel.Kind.EMAIL)
+    channels = selectors.channel_list(tenant=request.tenant, messaging_only=True)
     templates = selectors.template_list(tenant=request.tenant)
     return render(
         request,

@@ -53,7 +53,7 @@ def simulator(request):
 
 
 def _channel(request, channel_id: int) -> Channel | None:
-    return selectors.simulator_channels(tenant=request.tenant).filter(pk=channel_id).first()
+    return selectors.simulator_channel_get(tenant=request.tenant, channel_id=channel_id)
 
 
 def _serialize(message: Message) -> dict:
@@ -90,8 +90,7 @@ def simulator_messages(request, channel_id: int):
     handle = selectors.handle_find(tenant=request.tenant, channel_id=channel.pk, address=phone.e164)
     items = []
     if handle is not None:
-        recent = Message.objects.filter(handle=handle).order_by("-id")[:100]
-        items = [_serialize(m) for m in reversed(list(recent))]
+        items = [_serialize(m) for m in selectors.handle_recent_messages(handle=handle)]
     return JsonResponse({"messages": items})
 
 

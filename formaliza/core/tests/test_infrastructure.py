@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from formaliza.core import clock
 from formaliza.core.crypto import decrypt, encrypt, mask
 from formaliza.core.models import sequence_next
-from formaliza.core.net import UnsafeURL, check_outbound_url
+from formaliza.core.net import UnsafeURL, check_outbound_url, outbound_addresses
 from formaliza.core.tasks import backoff_delay, stale_tasks_requeue
 from formaliza.core.tests.worker_tasks import bump
 
@@ -50,9 +50,16 @@ def test_outbound_guard_refuses_internal_targets(url, settings):
 
 
 def test_outbound_guard_allow_list(settings):
+    # given internal targets refused by default
     settings.OUTBOUND_ALLOWED_PRIVATE = []
-    check_outbound_url("http://127.0.0.1:8080/x", extra_allow=["127.0.0.1"])
-    check_outbound_url("http://10.1.2.3/", extra_allow=["10.0.0.0/8"])
+    for url in ("http://127.0.0.1:8080/x", "http://10.1.2.3/"):
+        with pytest.raises(UnsafeURL):
+            outbound_addresses(url)
+    # when a host or a network is allowed, then exactly those addresses are let through
+    assert outbound_addresses("http://127.0.0.1:8080/x", extra_allow=["127.0.0.1"]) == ["127.0.0.1"]
+    assert outbound_addresses("http://10.1.2.3/", extra_allow=["10.0.0.0/8"]) == ["10.1.2.3"]
+    with pytest.raises(UnsafeURL):
+        outbound_addresses("http://10.1.2.3/", extra_allow=["127.0.0.1"])
 
 
 def test_backoff_grows_and_is_capped():

@@ -47,11 +47,16 @@ class DraftReport:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def flow_draft_report(*, flow: Flow, keys: set[str] | None = None) -> DraftReport:
+def document_report(*, data, keys: set[str]) -> DraftReport:
+    """Parse a stored document (a draft or a published version) and diagnose it."""
     try:
-        doc = parse(flow.draft)
+        doc = parse(data)
     except FlowFormatError as exc:
         return DraftReport(None, problems=exc.problems)
+    return DraftReport(doc, warnings=diagnose(doc, flow_keys=keys))
+
+
+def flow_draft_report(*, flow: Flow, keys: set[str] | None = None) -> DraftReport:
     if keys is None:
         keys = flow_keys(tenant=flow.tenant)
-    return DraftReport(doc, warnings=diagnose(doc, flow_keys=keys))
+    return document_report(data=flow.draft, keys=keys)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from formaliza.conversations.models import Department
 from formaliza.flows.models import BulkSend, BusinessPeriod, GroupNotice, MetricCount, NotifyGroup
 
 
 def notify_groups(*, tenant):
     return NotifyGroup.objects.filter(tenant=tenant).prefetch_related("members")
+
+
+def notify_group_get(*, tenant, group_id: int) -> NotifyGroup | None:
+    return notify_groups(tenant=tenant).filter(pk=group_id).first()
+
+
+def departments_all(*, tenant):
+    """Every department, active ones first (the setup page lists the inactive too)."""
+    return Department.objects.filter(tenant=tenant).order_by("-is_active", "name")
+
+
+def department_get(*, tenant, department_id: int) -> Department | None:
+    return Department.objects.filter(tenant=tenant, pk=department_id).first()
 
 
 def business_periods(*, tenant):
@@ -19,6 +33,10 @@ def bulk_sends(*, tenant):
         .select_related("flow", "channel")
         .order_by("-created_at")
     )
+
+
+def bulk_send_get(*, tenant, bulk_id: int) -> BulkSend | None:
+    return bulk_sends(tenant=tenant).filter(pk=bulk_id).first()
 
 
 def notices(*, user):

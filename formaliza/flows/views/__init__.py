@@ -13,9 +13,7 @@ from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
 from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.flows import selectors
-from formaliza.flows.diagnostics import diagnose
 from formaliza.flows.diagram import render_svg
-from formaliza.flows.format import FlowFormatError, parse
 from formaliza.flows.forms import FlowImportForm, PublishForm
 from formaliza.flows.services import definitions
 from formaliza.flows.services.definitions import FlowInvalid
@@ -90,12 +88,7 @@ def flow_detail(request, key: str):
         version = number.isdigit() and selectors.flow_version_get(flow=flow, number=int(number))
         if not version:
             return _not_found(request, "Versão não encontrada.")
-        try:
-            doc = parse(version.document)
-        except FlowFormatError as exc:
-            report = selectors.DraftReport(None, problems=exc.problems)
-        else:
-            report = selectors.DraftReport(doc, warnings=diagnose(doc, flow_keys=keys))
+        report = selectors.document_report(data=version.document, keys=keys)
     else:
         report = selectors.flow_draft_report(flow=flow, keys=keys)
     svg = mark_safe(render_svg(report.document, report.warnings)) if report.document else ""  # noqa: S308 -- every text in it is escaped by render_svg

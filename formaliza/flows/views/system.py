@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
-from formaliza.conversations.models import Department
 from formaliza.conversations.services import department_save, department_set_active
 from formaliza.core.errors import ApplicationError
 from formaliza.flows.forms import system as forms
@@ -49,7 +48,7 @@ def groups(request):
 
 @perm_required(CONFIG)
 def group_edit(request, group_id: int):
-    group = selectors.notify_groups(tenant=request.tenant).filter(pk=group_id).first()
+    group = selectors.notify_group_get(tenant=request.tenant, group_id=group_id)
     if group is None:
         return _not_found(request, "Grupo")
     return _group_form(request, group)
@@ -103,7 +102,7 @@ def departments(request):
 
 @perm_required(CONFIG)
 def department_edit(request, department_id: int):
-    department = Department.objects.filter(tenant=request.tenant, pk=department_id).first()
+    department = selectors.department_get(tenant=request.tenant, department_id=department_id)
     if department is None:
         return _not_found(request, "Setor")
     return _department_form(request, department)
@@ -124,7 +123,7 @@ def _department_form(request, department):
         else:
             messages.success(request, "Setor salvo.")
             return redirect("flows_system:departments")
-    listed = Department.objects.filter(tenant=request.tenant).order_by("-is_active", "name")
+    listed = selectors.departments_all(tenant=request.tenant)
     return render(
         request, "flows/system/departments.html",
         {"departments": listed, "form": form, "department": department},
@@ -229,7 +228,7 @@ def bulks(request):
 
 @perm_required(CAMPAIGNS)
 def bulk(request, bulk_id: int):
-    found = selectors.bulk_sends(tenant=request.tenant).filter(pk=bulk_id).first()
+    found = selectors.bulk_send_get(tenant=request.tenant, bulk_id=bulk_id)
     if found is None:
         return _not_found(request, "Envio")
     return render(
@@ -241,7 +240,7 @@ def bulk(request, bulk_id: int):
 
 @perm_required(CAMPAIGNS)
 def bulk_progress(request, bulk_id: int):
-    found = selectors.bulk_sends(tenant=request.tenant).filter(pk=bulk_id).first()
+    found = selectors.bulk_send_get(tenant=request.tenant, bulk_id=bulk_id)
     if found is None:
         return JsonResponse(
             {"error": {"code": "not_found", "message": "Envio não encontrado."}}, status=404

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
+from formaliza.conversations import selectors as conversation_selectors
 from formaliza.conversations.models import MessageStatus, Template
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError
@@ -23,11 +24,9 @@ FINAL_STATUSES = {MessageStatus.READ, MessageStatus.FAILED}
 
 def _templates(request) -> list[Template]:
     return list(
-        Template.objects.filter(
-            tenant=request.tenant, status=Template.Status.APPROVED, channel__is_active=True
+        conversation_selectors.template_list(
+            tenant=request.tenant, approved=True, active_channel=True
         )
-        .select_related("channel")
-        .order_by("name", "language")
     )
 
 

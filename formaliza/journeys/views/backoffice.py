@@ -23,11 +23,8 @@ from formaliza.journeys.forms import (
     TermsPublishForm,
 )
 from formaliza.journeys.models import (
-    CaptureAccess,
-    ContractTemplate,
     Journey,
     JourneyIssue,
-    JourneyTerms,
 )
 from formaliza.journeys.selectors import STEP_LABELS
 
@@ -81,14 +78,7 @@ def journey_detail(request, journey_id: str):
             "steps": selectors.journey_step_statuses(journey),
             "current_step": STEP_LABELS[journey.current_step],
             "link": selectors.journey_current_link(journey=journey),
-            "links": journey.links.order_by("-created_at"),
-            "notifications": journey.notifications.order_by("-created_at"),
-            "contracts": journey.contracts.select_related("proposal").order_by("position"),
-            "captures": journey.captures.order_by("created_at", "pk"),
-            "issues": journey.issues.order_by("-created_at"),
-            "accesses": CaptureAccess.objects.filter(capture__journey=journey)
-            .select_related("user", "capture")
-            .order_by("-accessed_at")[:50],
+            **vars(selectors.journey_records(journey=journey)),
             "events": [(EVENT_LABELS.get(e.kind, e.kind), e) for e in events],
             "verdict": selectors.journey_chain_verdict(journey=journey),
             "document": selectors.journey_sealed_document(journey=journey),
@@ -205,8 +195,8 @@ def content(request):
         request,
         "journeys/backoffice/content.html",
         {
-            "terms": JourneyTerms.objects.filter(tenant=tenant).order_by("-version"),
-            "templates": ContractTemplate.objects.filter(tenant=tenant).select_related("product"),
+            "terms": selectors.journey_terms_list(tenant=tenant),
+            "templates": selectors.contract_template_list(tenant=tenant),
         },
     )
 

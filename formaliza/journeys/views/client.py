@@ -171,8 +171,7 @@ def resume(request, journey: Journey) -> HttpResponse:
 
 
 def _next(journey_id) -> HttpResponse:
-    journey = Journey.objects.get(pk=journey_id)
-    return _private(redirect(STEP_URL[journey.current_step]))
+    return _private(redirect(STEP_URL[selectors.journey_current_step(journey_id=journey_id)]))
 
 
 def _run(request, journey: Journey, template: str, context: dict, call) -> HttpResponse:
@@ -342,7 +341,7 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
             )
         return _next(journey.pk)
     if outcome.accepted:
-        next_url = reverse(STEP_URL[Journey.objects.get(pk=journey.pk).current_step])
+        next_url = reverse(STEP_URL[selectors.journey_current_step(journey_id=journey.pk)])
         if _wants_json(request):
             return _private(JsonResponse({"ok": True, "next": next_url}))
         return _private(redirect(next_url))
@@ -360,7 +359,7 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
 @client_page(Step.CONFIRM)
 def confirm(request, journey: Journey) -> HttpResponse:
     form = ConfirmForm(_posted(request))
-    contracts = journey.contracts.select_related("proposal").order_by("position")
+    contracts = selectors.journey_contracts(journey=journey)
     context = {"form": form, "contracts": contracts}
     if request.method == "POST" and form.is_valid():
         return _run(request, journey, "confirm.html", context, lambda: (
