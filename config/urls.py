@@ -12,12 +12,12 @@ urlpatterns = [
     path("conversas/", include("formaliza.conversations.urls")),
     path("historico/", include("formaliza.history.urls")),
     path("atendimento/", include("formaliza.conversations.urls.inbox")),
-    path("jornadas/", include("formaliza.journeys.urls_backoffice")),
-    path("j/", include("formaliza.journeys.urls_client")),
+    path("jornadas/", include("formaliza.journeys.urls.backoffice")),
+    path("j/", include("formaliza.journeys.urls.client")),
     path("evidencias/", include("formaliza.evidence.urls")),
     path("fluxos/sistema/", include("formaliza.flows.urls.system")),  # before <key>/ patterns
     path("fluxos/", include("formaliza.flows.urls")),
-    path("verificar/", include("formaliza.evidence.urls_public")),
+    path("verificar/", include("formaliza.evidence.urls.public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

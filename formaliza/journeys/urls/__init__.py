@@ -1,0 +1,1 @@
+"""URLs of the journeys: the back office (backoffice.py, /jornadas/) and the client's pages (client.py, /j/)."""
