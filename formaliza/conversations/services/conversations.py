@@ -158,16 +158,24 @@ def conversation_touch(*, conversation_id: int, at: dt.datetime) -> None:
     ).update(last_message_at=at)
 
 
+def conversation_locked(*, tenant, conversation_id: int, related: tuple = ()) -> Conversation:
+    """The tenant's conversation, its row locked for the caller's transaction (NotFound for
+    another tenant's or an unknown one)."""
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related(*related)
+        .filter(tenant=tenant, pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("Atendimento")
+    return conversation
+
+
 def conversation_close(*, tenant, conversation_id: int, reason: str = "") -> Conversation:
     """Close an atendimento; the next message from either side opens a new one (new protocol)."""
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update()
-            .filter(tenant=tenant, pk=conversation_id)
-            .first()
-        )
-        if conversation is None:
-            raise NotFound("Atendimento")
+        conversation = conversation_locked(tenant=tenant, conversation_id=conversation_id)
         if conversation.status == Conversation.Status.OPEN:
             conversation.status = Conversation.Status.CLOSED
             conversation.closed_at = clock.now()

@@ -195,14 +195,19 @@ def _advance(message: Message, status: str) -> bool:
     return False
 
 
+def _locked(message_id: int) -> Message:
+    """The message row, locked for the rest of the caller's transaction."""
+    return (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("channel", "handle")
+        .get(pk=message_id)
+    )
+
+
 def _after_success(message_id: int, attempt_id: int, result: SendResult, started: float) -> str:
     now = clock.now()
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("channel", "handle")
-            .get(pk=message_id)
-        )
+        message = _locked(message_id)
         DispatchAttempt.objects.filter(pk=attempt_id).update(
             outcome=DispatchAttempt.Outcome.ACCEPTED, finished_at=now, http_status=200,
             duration_ms=int((time.monotonic() - started) * 1000),
@@ -233,11 +238,7 @@ def _remember_wa_id(message: Message, wa_id: str) -> None:
 def _after_error(message_id: int, attempt_id: int, exc: ProviderError, started: float) -> str:
     now = clock.now()
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("channel", "handle")
-            .get(pk=message_id)
-        )
+        message = _locked(message_id)
         retry = exc.retryable and message.attempts < settings.CONVERSATION_MAX_ATTEMPTS
         DispatchAttempt.objects.filter(pk=attempt_id).update(
             outcome=DispatchAttempt.Outcome.RETRY if retry else DispatchAttempt.Outcome.FAILED,

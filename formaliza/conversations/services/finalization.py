@@ -6,6 +6,7 @@ from django.db import transaction
 
 from formaliza.accounts.models import Tenant, User
 from formaliza.conversations.models import Conversation, FinalizationStatus, Message
+from formaliza.conversations.services.conversations import conversation_locked
 from formaliza.core.errors import NotFound
 
 # The seed's left column (000): what a correspondent expects to find on day one.
@@ -37,13 +38,7 @@ def conversation_finalize(
     """Set how the atendimento ended (by status code) and who finished it. An empty code clears
     it. Another tenant's conversation or status is not found."""
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update()
-            .filter(tenant=tenant, pk=conversation_id)
-            .first()
-        )
-        if conversation is None:
-            raise NotFound("Atendimento")
+        conversation = conversation_locked(tenant=tenant, conversation_id=conversation_id)
         status = None
         if code:
             status = FinalizationStatus.objects.filter(tenant=tenant, code=code).first()

@@ -28,7 +28,7 @@ from formaliza.conversations.models import (
     Message,
 )
 from formaliza.conversations.ports import BotRun, ConversationBot
-from formaliza.conversations.services.conversations import conversation_close
+from formaliza.conversations.services.conversations import conversation_close, conversation_locked
 from formaliza.conversations.services.outbound import message_send_text
 from formaliza.core import clock
 from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -101,14 +101,9 @@ def conversation_hand_over(
 
 def _locked(actor: Actor, conversation_id: int) -> Conversation:
     actor.require(Perm.CONVERSATION_REPLY)
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("assignee")
-        .filter(tenant=actor.tenant, pk=conversation_id)
-        .first()
+    conversation = conversation_locked(
+        tenant=actor.tenant, conversation_id=conversation_id, related=("assignee",)
     )
-    if conversation is None:
-        raise NotFound("Atendimento")
     if conversation.status != Conversation.Status.OPEN:
         raise Conflict("conversation_closed", "Este atendimento já foi encerrado.")
     return conversation

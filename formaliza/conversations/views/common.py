@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
@@ -28,3 +30,20 @@ def reply_posted(request, form, send, *, done: str, again):
             messages.success(request, "Mensagem na fila de envio.")
             return redirect(done)
     return again(form)
+
+
+def with_conversation(get):
+    """Views of one conversation: `get(request, protocol)` finds it in the user's tenant; the
+    view is called with it, and another tenant's or an unknown protocol is a 404 page."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, protocol: str):
+            conversation = get(request, protocol)
+            if conversation is None:
+                return not_found(request, "Atendimento")
+            return view(request, conversation)
+
+        return wrapper
+
+    return decorate

@@ -22,7 +22,7 @@ from formaliza.conversations.forms import ConversationFilterForm, ReplyForm, Tem
 from formaliza.conversations.models import Attachment, Conversation, Template
 from formaliza.conversations.services.gates import window_open
 from formaliza.conversations.template_rules import TemplateValues
-from formaliza.conversations.views.common import not_found, reply_posted
+from formaliza.conversations.views.common import not_found, reply_posted, with_conversation
 from formaliza.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -69,19 +69,16 @@ def _get(request, protocol: str) -> Conversation | None:
 
 
 @perm_required(Perm.CONVERSATION_VIEW)
-def conversation_detail(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def conversation_detail(request, conversation):
     return render(request, "conversations/detail.html", _detail_context(request, conversation))
 
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def conversation_reply(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def conversation_reply(request, conversation):
+    protocol = conversation.protocol
     return reply_posted(
         request,
         ReplyForm(request.POST),
@@ -103,10 +100,9 @@ def conversation_reply(request, protocol: str):
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def conversation_send_template(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def conversation_send_template(request, conversation):
+    protocol = conversation.protocol
     templates = list(
         selectors.template_list(
             tenant=request.tenant, channel_id=conversation.channel_id, approved=True
@@ -132,10 +128,9 @@ def conversation_send_template(request, protocol: str):
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def conversation_close(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def conversation_close(request, conversation):
+    protocol = conversation.protocol
     services.conversation_close(
         tenant=request.tenant,
         conversation_id=conversation.pk,
@@ -147,10 +142,9 @@ def conversation_close(request, protocol: str):
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def conversation_consent(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def conversation_consent(request, conversation):
+    protocol = conversation.protocol
     opted_out = request.POST.get("action") == "opt_out"
     services.consent_set(
         tenant=request.tenant,

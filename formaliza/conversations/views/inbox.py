@@ -24,7 +24,7 @@ from formaliza.conversations.forms import (
 )
 from formaliza.conversations.services import inbox
 from formaliza.conversations.services.gates import window_open
-from formaliza.conversations.views.common import not_found, reply_posted
+from formaliza.conversations.views.common import not_found, reply_posted, with_conversation
 from formaliza.core.errors import ApplicationError
 
 
@@ -103,10 +103,8 @@ def _detail_url(protocol: str) -> str:
 
 
 @perm_required(Perm.CONVERSATION_REPLY)
-def inbox_detail(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def inbox_detail(request, conversation):
     return render(request, "conversations/inbox/detail.html", _context(request, conversation))
 
 
@@ -124,21 +122,33 @@ def _action(request, protocol: str, run, success: str):
     return redirect(_detail_url(protocol))
 
 
-def _form_action(request, protocol: str, form, invalid: str, run, success: str):
-    """`_action` for the actions that take a form: an invalid form is `invalid` (pt-BR), shown
-    back on the conversation; a valid one runs `run(actor, conversation, cleaned_data)`."""
-    if not form.is_valid():
-        messages.error(request, invalid)
-        return redirect(_detail_url(protocol))
-    return _action(request, protocol, lambda a, c: run(a, c, form.cleaned_data), success)
+def _action_view(run, success: str, *, form=None, invalid: str = ""):
+    """A POST view running one inbox action. With `form` (a name of `_forms`, or "note"), the
+    posted form must be valid (else `invalid`, in pt-BR, is shown back on the conversation) and
+    `run(actor, conversation, cleaned_data)` gets its data; without, `run(actor, conversation)`."""
+
+    @require_POST
+    @perm_required(Perm.CONVERSATION_REPLY)
+    def view(request, protocol: str):
+        if form is None:
+            return _action(request, protocol, run, success)
+        posted = (
+            NoteForm(request.POST) if form == "note" else _forms(request.tenant, request.POST)[form]
+        )
+        if not posted.is_valid():
+            messages.error(request, invalid)
+            return redirect(_detail_url(protocol))
+        data = posted.cleaned_data
+        return _action(request, protocol, lambda a, c: run(a, c, data), success)
+
+    return view
 
 
 @require_POST
 @perm_required(Perm.CONVERSATION_REPLY)
-def inbox_reply(request, protocol: str):
-    conversation = _get(request, protocol)
-    if conversation is None:
-        return not_found(request, "Atendimento")
+@with_conversation(_get)
+def inbox_reply(request, conversation):
+    protocol = conversation.protocol
     return reply_posted(
         request,
         ReplyForm(request.POST),
@@ -155,88 +165,40 @@ def inbox_reply(request, protocol: str):
     )
 
 
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_note(request, protocol: str):
-    return _form_action(
-        request,
-        protocol,
-        NoteForm(request.POST),
-        "Escreva a observação.",
-        lambda actor, c, d: inbox.inbox_note(actor=actor, conversation_id=c.pk, text=d["text"]),
-        "Observação registrada.",
-    )
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_take(request, protocol: str):
-    return _action(
-        request,
-        protocol,
-        lambda actor, c: inbox.inbox_take(actor=actor, conversation_id=c.pk),
-        "Atendimento assumido.",
-    )
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_assign(request, protocol: str):
-    return _form_action(
-        request,
-        protocol,
-        _forms(request.tenant, request.POST)["assign_form"],
-        "Escolha um atendente.",
-        lambda actor, c, d: inbox.inbox_assign(
-            actor=actor, conversation_id=c.pk, user_id=d["user"]
-        ),
-        "Atendimento atribuído.",
-    )
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_transfer(request, protocol: str):
-    return _form_action(
-        request,
-        protocol,
-        _forms(request.tenant, request.POST)["transfer_form"],
-        "Escolha um setor.",
-        lambda actor, c, d: inbox.inbox_transfer(
-            actor=actor,
-            conversation_id=c.pk,
-            department_id=d["department"],
-            note=d["note"],
-        ),
-        "Atendimento transferido.",
-    )
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_release(request, protocol: str):
-    return _form_action(
-        request,
-        protocol,
-        _forms(request.tenant, request.POST)["release_form"],
-        "Escolha um fluxo publicado.",
-        lambda actor, c, d: inbox.inbox_release(
-            actor=actor, conversation_id=c.pk, flow_id=d["flow"]
-        ),
-        "Atendimento devolvido ao assistente virtual.",
-    )
-
-
-@require_POST
-@perm_required(Perm.CONVERSATION_REPLY)
-def inbox_finish(request, protocol: str):
-    return _form_action(
-        request,
-        protocol,
-        _forms(request.tenant, request.POST)["finish_form"],
-        "Escolha o status de finalização.",
-        lambda actor, c, d: inbox.inbox_finish(
-            actor=actor, conversation_id=c.pk, finalization_id=d["finalization"]
-        ),
-        "Atendimento finalizado.",
-    )
+inbox_take = _action_view(
+    lambda actor, c: inbox.inbox_take(actor=actor, conversation_id=c.pk), "Atendimento assumido."
+)
+inbox_note = _action_view(
+    lambda actor, c, d: inbox.inbox_note(actor=actor, conversation_id=c.pk, text=d["text"]),
+    "Observação registrada.",
+    form="note",
+    invalid="Escreva a observação.",
+)
+inbox_assign = _action_view(
+    lambda actor, c, d: inbox.inbox_assign(actor=actor, conversation_id=c.pk, user_id=d["user"]),
+    "Atendimento atribuído.",
+    form="assign_form",
+    invalid="Escolha um atendente.",
+)
+inbox_transfer = _action_view(
+    lambda actor, c, d: inbox.inbox_transfer(
+        actor=actor, conversation_id=c.pk, department_id=d["department"], note=d["note"]
+    ),
+    "Atendimento transferido.",
+    form="transfer_form",
+    invalid="Escolha um setor.",
+)
+inbox_release = _action_view(
+    lambda actor, c, d: inbox.inbox_release(actor=actor, conversation_id=c.pk, flow_id=d["flow"]),
+    "Atendimento devolvido ao assistente virtual.",
+    form="release_form",
+    invalid="Escolha um fluxo publicado.",
+)
+inbox_finish = _action_view(
+    lambda actor, c, d: inbox.inbox_finish(
+        actor=actor, conversation_id=c.pk, finalization_id=d["finalization"]
+    ),
+    "Atendimento finalizado.",
+    form="finish_form",
+    invalid="Escolha o status de finalização.",
+)

@@ -43,40 +43,39 @@ def _failure(exc: ApplicationError) -> dict:
     return {"ok": False, "code": exc.code}
 
 
-@executor("journey_link_send")
-def journey_link_send(ctx: EffectContext, payload: dict) -> dict:
+def _on_journey(ctx: EffectContext, call) -> dict:
+    """Run `call(journey)` on the conversation's journey: {"ok": True} with the dict it returns,
+    if any, or the refusal's code."""
     journey = journey_of(ctx)
     if journey is None:
         return {"ok": False, "code": "journey_not_found"}
     try:
-        journeys.journey_link_resend(actor=_actor(ctx), journey_id=journey.pk)
+        extra = call(journey)
     except ApplicationError as exc:
         return _failure(exc)
-    return {"ok": True}
+    return {"ok": True, **(extra if isinstance(extra, dict) else {})}
+
+
+@executor("journey_link_send")
+def journey_link_send(ctx: EffectContext, payload: dict) -> dict:
+    return _on_journey(
+        ctx, lambda j: journeys.journey_link_resend(actor=_actor(ctx), journey_id=j.pk)
+    )
 
 
 @executor("journey_link_renew")
 def journey_link_renew(ctx: EffectContext, payload: dict) -> dict:
-    journey = journey_of(ctx)
-    if journey is None:
-        return {"ok": False, "code": "journey_not_found"}
-    try:
-        journeys.journey_link_renew(actor=_actor(ctx), journey_id=journey.pk)
-    except ApplicationError as exc:
-        return _failure(exc)
-    return {"ok": True}
+    return _on_journey(
+        ctx, lambda j: journeys.journey_link_renew(actor=_actor(ctx), journey_id=j.pk)
+    )
 
 
 @executor("journey_help")
 def journey_help(ctx: EffectContext, payload: dict) -> dict:
-    journey = journey_of(ctx)
-    if journey is None:
-        return {"ok": False, "code": "journey_not_found"}
-    try:
-        issue = journeys.journey_help_request(journey_id=journey.pk, tenant=ctx.tenant)
-    except ApplicationError as exc:
-        return _failure(exc)
-    return {"ok": True, "issue": issue.pk}
+    return _on_journey(
+        ctx,
+        lambda j: {"issue": journeys.journey_help_request(journey_id=j.pk, tenant=ctx.tenant).pk},
+    )
 
 
 @executor("journey_status")
