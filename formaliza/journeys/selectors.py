@@ -228,7 +228,7 @@ def contract_rendered_pdf(contract: JourneyContract) -> bytes | None:
 
 def journey_current_step(*, journey_id: Any) -> str:
     """The step the journey is at now (after a step service moved it on)."""
-    return Journey.objects.values_list("current_step", flat=True).get(pk=journey_id)
+    return Journey.objects.get(pk=journey_id).current_step  # a property of the step times
 
 
 @dataclass(frozen=True)
