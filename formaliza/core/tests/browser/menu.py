@@ -10,4 +10,4 @@ READ_MENU = """() => Array.from(document.querySelectorAll('#menu details.nav-gro
 
 def menu_of(page) -> dict[str, list[str]]:
     """{area: [entry labels]} in the page's menu, open or closed."""
-    return {area: links for area, links in page.evaluate(READ_MENU)}
+    return dict(page.evaluate(READ_MENU))
