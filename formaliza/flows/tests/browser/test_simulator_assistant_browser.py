@@ -49,7 +49,10 @@ def until_the_chat_shows(page, fake, text: str) -> None:
 
 
 def test_the_simulator_plays_the_client_of_the_assistant_on_a_phone(
-    new_page, kit, make_input, fake_api  # noqa: F811
+    new_page,
+    kit,
+    make_input,
+    fake_api,  # noqa: F811
 ):
     sms_channel(kit.tenant, fake_api, name="SMS")  # sorts before WhatsApp: not the default
     channel = assistant_channel(kit.tenant, fake_api)

@@ -42,7 +42,11 @@ def chats(corpus, kit):
 def search(page, **fields) -> list[str]:
     """Fill the filters (label: value), search, and return the listed protocols."""
     page.goto("/historico/")
-    for label, value in {"Período (de)": "2026-03-01", "Período (a)": "2026-03-20", **fields}.items():
+    for label, value in {
+        "Período (de)": "2026-03-01",
+        "Período (a)": "2026-03-20",
+        **fields,
+    }.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Buscar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Histórico")
