@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -56,18 +56,13 @@ LONG_TEXT = (
 )
 
 
-@dataclass(frozen=True)
 class Visit:
-    kwargs: dict = field(default_factory=dict)
-    query: dict = field(default_factory=dict)
+    """Where a builder sends the page test: the path parameters and an optional query string."""
 
     def __init__(self, query: dict | None = None, **kwargs):
-        object.__setattr__(self, "kwargs", kwargs)
-        object.__setattr__(self, "query", query or {})
+        self.kwargs, self.query = kwargs, query or {}
 
     def url(self, name: str) -> str:
-        from urllib.parse import urlencode
-
         path = reverse(name, kwargs=self.kwargs)
         return f"{path}?{urlencode(self.query)}" if self.query else path
 
@@ -166,6 +161,12 @@ class World:
 
 
 BUILDERS: dict[str, Callable[[World], Visit]] = {}
+
+
+def visit_of(name: str, world: World) -> Visit:
+    """The page `name` as its builder opens it (as it is when it has none)."""
+    builder = BUILDERS.get(name)
+    return builder(world) if builder else Visit()
 
 
 def builds(*names: str):

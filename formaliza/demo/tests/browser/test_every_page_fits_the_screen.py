@@ -9,7 +9,7 @@ import pytest
 
 from formaliza.core.testing_browser import page_overflow
 from formaliza.core.testing_urls import backoffice_routes
-from formaliza.demo.tests.pages import BUILDERS, Visit, World
+from formaliza.demo.tests.pages import BUILDERS, World, visit_of
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +22,7 @@ def visits(world: World) -> dict[str, str]:
         "Back-office pages with path parameters and no builder in formaliza/demo/tests/pages.py "
         f"(add one with @builds): {', '.join(missing)}"
     )
-    return {
-        r.name: (BUILDERS.get(r.name) or (lambda w: Visit()))(world).url(r.name) for r in routes
-    }
+    return {r.name: visit_of(r.name, world).url(r.name) for r in routes}
 
 
 def test_the_builder_registry_names_only_real_routes(db):
