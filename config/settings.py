@@ -383,26 +383,42 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     SECURE_REFERRER_POLICY = "same-origin"
 
-# --- back-office navigation (label, url name, permission) -------------------------------------
+# --- back-office navigation ------------------------------------------------------------------
+# The menu, by area, in order: a list of groups `(area label, [entries])`; an entry is
+# `(label, url name, permission or None)`. A user sees the entries their role's permissions
+# allow (formaliza/accounts/roles.py) and a group only when one of its entries is visible; the
+# entry whose URL holds the current page is marked (aria-current). A new app's entry goes into
+# the group of its area (or a new group, placed where its users look for it). An entry left at
+# the top level, outside any group, is shown in a last group, "Outros", until it is placed.
 NAVIGATION = [
-    ("Esteira", "proposals:pipeline", "proposal.view"),
-    ("Nova proposta", "proposals:new", "proposal.create"),
-    ("Formalizações", "proposals:formalizations", "proposal.view"),
-    ("Conversas", "conversations:list", "conversation.view"),
-    ("Histórico", "history:search", "history.view"),
-    ("Portal de Envio", "history:portal", "portal.send"),
-    ("Status de finalização", "history:labels", "history.labels"),
-    ("Simulador", "conversations:simulator", "conversation.simulate"),
-    ("Modelos", "conversations:templates_all", "template.manage"),
-    ("Canais", "conversations:channels", "channel.manage"),
-    ("Fluxos: sistema", "flows_system:index", "template.manage"),
-    ("Jornadas", "journeys:list", "journey.view"),
-    ("Pendências", "journeys:issues", "journey.view"),
-    ("Termos e contratos", "journeys:content", "journey.content"),
-    ("Documentos selados", "evidence:documents", "evidence.view"),
-    ("Fluxos", "flows:list", "flow.view"),
-    ("Webhooks", "webhooks:deliveries", "webhook.view"),
-    ("Chaves de API", "accounts:api_keys", "apikey.manage"),
-    ("Usuários", "accounts:users", "user.manage"),
-]
-NAVIGATION += [("Atendimento", "inbox:home", "conversation.reply")]
+    ("Formalização", [
+        ("Esteira", "proposals:pipeline", "proposal.view"),
+        ("Nova proposta", "proposals:new", "proposal.create"),
+        ("Formalizações", "proposals:formalizations", "proposal.view"),
+        ("Jornadas", "journeys:list", "journey.view"),
+        ("Pendências", "journeys:issues", "journey.view"),
+        ("Documentos selados", "evidence:documents", "evidence.view"),
+    ]),
+    ("Atendimento", [
+        ("Caixa de atendimento", "inbox:home", "conversation.reply"),
+        ("Conversas", "conversations:list", "conversation.view"),
+        ("Simulador", "conversations:simulator", "conversation.simulate"),
+    ]),
+    ("Histórico e envio", [
+        ("Histórico", "history:search", "history.view"),
+        ("Portal de Envio", "history:portal", "portal.send"),
+        ("Status de finalização", "history:labels", "history.labels"),
+    ]),
+    ("Fluxos", [
+        ("Fluxos", "flows:list", "flow.view"),
+        ("Configurações dos fluxos", "flows_system:index", "template.manage"),
+    ]),
+    ("Configuração", [
+        ("Canais", "conversations:channels", "channel.manage"),
+        ("Modelos de mensagem", "conversations:templates_all", "template.manage"),
+        ("Termos e contratos", "journeys:content", "journey.content"),
+        ("Webhooks", "webhooks:deliveries", "webhook.view"),
+        ("Chaves de API", "accounts:api_keys", "apikey.manage"),
+        ("Usuários", "accounts:users", "user.manage"),
+    ]),
+]  # fmt: skip

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from formaliza.accounts.views import home
 from formaliza.api.api import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="proposals:pipeline", permanent=False)),
+    path("", home, name="home"),
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),

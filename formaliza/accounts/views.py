@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -14,12 +15,23 @@ from formaliza.accounts.forms import ApiKeyForm, LoginForm, UserForm
 from formaliza.accounts.models import ApiKey
 from formaliza.accounts.roles import Perm
 from formaliza.core.errors import ApplicationError
+from formaliza.core.navigation import home_url
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return home_url(self.request.user)
+
+
+@login_required
+def home(request):
+    """`/`: the first page of the user's menu (the pipeline is not everyone's: attendants
+    work the inbox)."""
+    return redirect(home_url(request.user))
 
 
 @perm_required(Perm.APIKEY_MANAGE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 
 from formaliza.accounts.models import Tenant, User
 from formaliza.accounts.roles import Role
@@ -143,9 +143,11 @@ def inbound_events_failed(*, channel: Channel) -> QuerySet[InboundEvent]:
 def simulator_channels(*, tenant: Tenant) -> QuerySet[Channel]:
     """Channels the simulator may play the client on: only `fake` ones, so a test chat never
     reaches a real person."""
+    # WhatsApp first: the page simulates WhatsApp and opens on its first channel (SMS after).
+    whatsapp_first = Case(When(kind=Channel.Kind.WHATSAPP, then=0), default=1)
     return Channel.objects.filter(
         tenant=tenant, provider=Channel.Provider.FAKE, is_active=True
-    ).order_by("name")
+    ).order_by(whatsapp_first, "name")
 
 
 def simulator_channel_get(*, tenant: Tenant, channel_id: int) -> Channel | None:

@@ -46,7 +46,7 @@ class Corpus:
         finalization_defaults_ensure(tenant=tenant)
         self.status = {s.code: s for s in FinalizationStatus.objects.filter(tenant=tenant)}
         self.dept = {
-            name: Department.objects.create(tenant=tenant, name=name)
+            name: Department.objects.get_or_create(tenant=tenant, name=name)[0]
             for name in ("Formalização", "Suporte")
         }
 

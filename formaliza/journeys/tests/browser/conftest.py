@@ -1,31 +1,17 @@
-"""Playwright driving Debian's Chromium (/usr/bin/chromium; never `playwright install`) in a
-mobile viewport against pytest-django's live_server. One browser per test session (per xdist
-worker); a fresh context per test. The fake camera plays a frame built from the public-domain
-astronaut photo with the face inside the selfie oval, so the real face check passes."""
+"""The journey's browser tests use the shared browser fixtures (formaliza/core/testing_browser.py)
+with a fake camera: Chromium plays a frame built from the public-domain astronaut photo with the
+face inside the selfie oval, so the real face check passes."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from formaliza.core.testing_browser import launch_chromium
 from formaliza.journeys.tests.helpers import face_frame
-
-CHROMIUM = "/usr/bin/chromium"
-MOBILE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "pt-BR",
-    "user_agent": (
-        "Mozilla/5.0 (Linux; Android 10; SM-A105M) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/120.0 Mobile Safari/537.36"
-    ),
-}
 
 
 def write_y4m(path: Path, frames: int = 3) -> Path:
@@ -41,44 +27,20 @@ def write_y4m(path: Path, frames: int = 3) -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: add chromium to SYSTEM_PACKAGES in .ci/run")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop running in this thread for the whole session;
-    # Django would then refuse ORM calls from the tests ("async context"). They are synchronous
-    # test code, so the check is turned off for this test process only.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def chromium(playwright_driver, tmp_path_factory):
     video = write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )  # fmt: skip
-        yield browser
-        browser.close()
+    browser = launch_chromium(
+        playwright_driver,
+        extra_args=[
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )  # fmt: skip
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
-def phone(chromium, live_server):
-    """A new mobile browser context (its own cookies), with the camera allowed."""
-    context = chromium.new_context(**MOBILE, base_url=live_server.url, permissions=["camera"])
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone_without_js(chromium, live_server):
-    context = chromium.new_context(**MOBILE, base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+def phone(new_page):
+    """A new phone-sized context (its own cookies), with the camera allowed."""
+    return new_page("phone", permissions=["camera"])
