@@ -18,6 +18,8 @@ urlpatterns = [
     path("fluxos/sistema/", include("formaliza.flows.urls_system")),  # before <key>/ patterns
     path("fluxos/", include("formaliza.flows.urls")),
     path("verificar/", include("formaliza.evidence.urls_public")),
+    path("casos/", include("formaliza.cases.urls")),
+    path("c/", include("formaliza.cases.urls_client")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
