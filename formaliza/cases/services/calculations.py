@@ -25,6 +25,7 @@ from formaliza.cases.contributions import history_parse
 from formaliza.cases.events import Who, case_event_record
 from formaliza.cases.indices import IndexTableData, table_parse
 from formaliza.cases.models import Calculation, Case, CaseClient, CaseStatus, IndexTable
+from formaliza.cases.services.documents import document_types_ensure
 from formaliza.cases.services.progress import case_progress
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, FieldErrors, NotFound
@@ -145,6 +146,7 @@ def case_save(*, calculation: Calculation, client: CaseClient, who: Who) -> Case
         )  # fmt: skip
     if client.tenant_id != calculation.tenant_id or client.agent_id != calculation.agent_id:
         raise NotFound("Cliente", code="client_not_found")
+    document_types_ensure(tenant=client.tenant)  # the slots the status is decided by
     number = f"{sequence_next(tenant_id=calculation.tenant_id, name='case'):06d}"
     case = Case.objects.create(
         tenant_id=calculation.tenant_id, number=number, agent_id=calculation.agent_id,

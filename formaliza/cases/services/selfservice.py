@@ -95,30 +95,39 @@ def selfservice_register(
     )
 
 
-@transaction.atomic
-def selfservice_verify(*, challenge: EmailChallenge, code: str, data: ClientInput) -> Registration:
-    challenge = (
-        EmailChallenge.objects.select_for_update()
-        .select_related("client", "calculation")
-        .get(pk=challenge.pk)
-    )
-    if challenge.verified_at is None:
+def _code_refusal(challenge_id: int, code: str) -> ApplicationError | None:
+    """Check the code in its own transaction, so that a wrong attempt stays counted."""
+    with transaction.atomic():
+        challenge = EmailChallenge.objects.select_for_update().get(pk=challenge_id)
+        if challenge.verified_at is not None:
+            return None
         if challenge.expires_at <= clock.now() or challenge.attempts >= MAX_CODE_ATTEMPTS:
-            raise ApplicationError(
+            return ApplicationError(
                 code="email_code_expired", status=422,
                 message="O código expirou ou foi digitado errado vezes demais. Peça um novo código.",
             )  # fmt: skip
         if not code_matches(code, challenge.code_hash):
-            EmailChallenge.objects.filter(pk=challenge.pk).update(attempts=challenge.attempts + 1)
-            left = MAX_CODE_ATTEMPTS - challenge.attempts - 1
-            raise ApplicationError(
+            challenge.attempts += 1
+            challenge.save(update_fields=["attempts"])
+            left = MAX_CODE_ATTEMPTS - challenge.attempts
+            return ApplicationError(
                 code="email_code_wrong", status=422,
                 message=f"Código incorreto. Confira o e-mail e tente de novo ({left} tentativa(s) restante(s)).",
             )  # fmt: skip
         challenge.verified_at = clock.now()
         challenge.save(update_fields=["verified_at"])
-    who = Who.client(challenge.client.name)
-    client = client_update(client=challenge.client, data=data, who=who, fill_only=True)
-    CaseClient.objects.filter(pk=client.pk).update(email_verified_at=clock.now())
-    case = case_save(calculation=challenge.calculation, client=client, who=who)
+    return None
+
+
+def selfservice_verify(*, challenge: EmailChallenge, code: str, data: ClientInput) -> Registration:
+    if (refusal := _code_refusal(challenge.pk, code)) is not None:
+        raise refusal
+    with transaction.atomic():
+        challenge = EmailChallenge.objects.select_related("client", "calculation").get(
+            pk=challenge.pk
+        )
+        who = Who.client(challenge.client.name)
+        client = client_update(client=challenge.client, data=data, who=who, fill_only=True)
+        CaseClient.objects.filter(pk=client.pk).update(email_verified_at=clock.now())
+        case = case_save(calculation=challenge.calculation, client=client, who=who)
     return Registration(client=client, case=case)

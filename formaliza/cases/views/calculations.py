@@ -7,17 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
 from formaliza.cases import selectors, services
 from formaliza.cases.display import demonstrative
 from formaliza.cases.forms import CalculationForm, SaveCaseForm, initial_from
 from formaliza.cases.pdf import demonstrative_pdf
-from formaliza.cases.views.common import actor_of, form_errors, who_of
+from formaliza.cases.views.common import actor_of, case_page, form_errors, who_of
 from formaliza.core.errors import ApplicationError
 
 
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def calculate(request):
     draft = None
     if draft_id := request.GET.get("rascunho") or request.POST.get("draft"):
@@ -39,7 +38,7 @@ def calculate(request):
     return render(request, "cases/backoffice/calculate.html", {"form": form, "draft": draft})
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def calculation(request, calculation_id):
     actor = actor_of(request)
     calc = selectors.calculation_get(actor=actor, calculation_id=calculation_id)
@@ -53,7 +52,7 @@ def calculation(request, calculation_id):
     })  # fmt: skip
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def calculation_pdf(request, calculation_id):
     calc = selectors.calculation_get(actor=actor_of(request), calculation_id=calculation_id)
     response = HttpResponse(demonstrative_pdf(calc), content_type="application/pdf")
@@ -62,7 +61,7 @@ def calculation_pdf(request, calculation_id):
 
 
 @require_POST
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def calculation_save(request, calculation_id):
     actor = actor_of(request)
     calc = selectors.calculation_get(actor=actor, calculation_id=calculation_id)
@@ -88,7 +87,7 @@ def calculation_save(request, calculation_id):
 
 
 @require_POST
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def calculation_discard(request, calculation_id):
     calc = selectors.calculation_get(actor=actor_of(request), calculation_id=calculation_id)
     try:

@@ -8,17 +8,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
 from formaliza.cases import selectors, services
 from formaliza.cases.display import demonstrative
 from formaliza.cases.forms import AgentProfileForm, DocumentTypeForm, ProtocolForm
 from formaliza.cases.models import CaseStatus
-from formaliza.cases.views.common import actor_of, form_errors, who_of
+from formaliza.cases.views.common import actor_of, case_page, form_errors, who_of
 from formaliza.core.errors import ApplicationError
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def case_list(request):
     actor = actor_of(request)
     status = request.GET.get("status", "")
@@ -29,7 +28,7 @@ def case_list(request):
     })  # fmt: skip
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def case_detail(request, case_id):
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
@@ -43,7 +42,7 @@ def case_detail(request, case_id):
 
 
 @require_POST
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def case_request_filing(request, case_id):
     case = selectors.case_get(actor=actor_of(request), case_id=case_id)
     try:
@@ -58,7 +57,7 @@ def case_request_filing(request, case_id):
 
 
 @require_POST
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def case_cancel(request, case_id):
     case = selectors.case_get(actor=actor_of(request), case_id=case_id)
     try:
@@ -68,7 +67,7 @@ def case_cancel(request, case_id):
     return redirect("cases:detail", case.pk)
 
 
-@perm_required(Perm.CASE_FILING)
+@case_page(Perm.CASE_FILING)
 def filing_queue(request):
     return render(request, "cases/backoffice/filing_queue.html", {
         "cases": selectors.filing_queue(actor=actor_of(request)), "form": ProtocolForm(),
@@ -76,7 +75,7 @@ def filing_queue(request):
 
 
 @require_POST
-@perm_required(Perm.CASE_FILING)
+@case_page(Perm.CASE_FILING)
 def protocol_record(request, case_id):
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
@@ -96,7 +95,7 @@ def protocol_record(request, case_id):
     }, status=422)  # fmt: skip
 
 
-@perm_required(Perm.CASE_SETTINGS)
+@case_page(Perm.CASE_SETTINGS)
 def document_types(request):
     services.document_types_ensure(tenant=request.tenant)
     form = DocumentTypeForm(request.POST or None)
@@ -118,7 +117,7 @@ def document_types(request):
     })  # fmt: skip
 
 
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def agent_link(request):
     profile = services.agent_profile_ensure(user=request.user)
     form = AgentProfileForm(request.POST or None, initial={"phone": profile.phone})

@@ -6,22 +6,21 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
 from formaliza.cases import selectors, services
 from formaliza.cases.forms import ClientForm, ReviewForm, UploadForm, client_initial
-from formaliza.cases.views.common import actor_of, file_response, form_errors, who_of
+from formaliza.cases.views.common import actor_of, case_page, file_response, form_errors, who_of
 from formaliza.core.errors import ApplicationError
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def client_list(request):
     query = request.GET.get("q", "")
     clients = selectors.client_list(actor=actor_of(request), query=query)
     return render(request, "cases/backoffice/clients.html", {"clients": clients[:500], "q": query})
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def client_detail(request, client_id):
     client = selectors.client_get(actor=actor_of(request), client_id=client_id)
     return render(request, "cases/backoffice/client_detail.html", {
@@ -30,7 +29,7 @@ def client_detail(request, client_id):
     })  # fmt: skip
 
 
-@perm_required(Perm.CASE_WORK)
+@case_page(Perm.CASE_WORK)
 def client_edit(request, client_id=None):
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id) if client_id else None
@@ -56,7 +55,7 @@ def client_edit(request, client_id=None):
     return render(request, "cases/backoffice/client_form.html", {"form": form, "client": client})
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def client_documents(request, client_id):
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
@@ -84,7 +83,7 @@ def client_documents(request, client_id):
 
 
 @require_POST
-@perm_required(Perm.CASE_REVIEW)
+@case_page(Perm.CASE_REVIEW)
 def document_review(request, document_id):
     document = selectors.document_get(actor=actor_of(request), document_id=document_id)
     form = ReviewForm(request.POST)
@@ -107,7 +106,7 @@ def document_review(request, document_id):
     return redirect("cases:client_documents", document.client_id)
 
 
-@perm_required(Perm.CASE_VIEW)
+@case_page(Perm.CASE_VIEW)
 def document_file(request, document_id):
     document = selectors.document_get(actor=actor_of(request), document_id=document_id)
     return file_response(document)

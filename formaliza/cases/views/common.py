@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.http import HttpResponse
+from django.shortcuts import render
 
 from formaliza.accounts.actors import Actor
+from formaliza.accounts.decorators import perm_required
 from formaliza.cases.events import Who
-from formaliza.core.errors import ApplicationError
+from formaliza.core.errors import ApplicationError, NotFound
 
 
 def actor_of(request) -> Actor:
@@ -46,3 +50,21 @@ def file_response(document) -> HttpResponse:
         "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
     )
     return private(response)
+
+
+def case_page(perm: str):
+    """perm_required, plus: a record outside the user's reach is the pt-BR 404 page."""
+
+    def decorator(view):
+        @perm_required(perm)
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                context = {"title": "Não encontrado", "message": exc.message}
+                return render(request, "core/error.html", context, status=404)
+
+        return wrapper
+
+    return decorator
