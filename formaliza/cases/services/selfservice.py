@@ -14,7 +14,14 @@ from django.db import transaction
 from formaliza.accounts.models import User
 from formaliza.cases import gateway
 from formaliza.cases.events import Who
-from formaliza.cases.models import AgentProfile, Calculation, Case, CaseClient, EmailChallenge
+from formaliza.cases.models import (
+    PRE_PAYMENT,
+    AgentProfile,
+    Calculation,
+    Case,
+    CaseClient,
+    EmailChallenge,
+)
 from formaliza.cases.services.access import code_matches, code_new
 from formaliza.cases.services.calculations import case_save
 from formaliza.cases.services.clients import ClientInput, client_clean, client_create, client_update
@@ -129,5 +136,9 @@ def selfservice_verify(*, challenge: EmailChallenge, code: str, data: ClientInpu
         who = Who.client(challenge.client.name)
         client = client_update(client=challenge.client, data=data, who=who, fill_only=True)
         CaseClient.objects.filter(pk=client.pk).update(email_verified_at=clock.now())
-        case = case_save(calculation=challenge.calculation, client=client, who=who)
+        # The agent already has an open case for this client: the client continues it (their
+        # own calculation stays as a draft for the agent) instead of opening a second one.
+        case = client.cases.filter(status__in=PRE_PAYMENT).order_by("-pk").first()
+        if case is None:
+            case = case_save(calculation=challenge.calculation, client=client, who=who)
     return Registration(client=client, case=case)

@@ -7,6 +7,11 @@ from formaliza.cases.services import index_table_import
 
 
 @pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def index_table(db):
     """The demo's synthetic table, active (every calculation needs one)."""
     return index_table_import(raw=settings.CASE_DEMO_INDEX_TABLE.read_bytes(), activate=True).table
