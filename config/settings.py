@@ -426,6 +426,7 @@ NAVIGATION += [
     ("Meus casos", "cases:list", "case.view"),  # grupo: Casos
     ("Meus clientes", "cases:clients", "case.view"),  # grupo: Casos
     ("Novo cálculo", "cases:calculate", "case.work"),  # grupo: Casos
+    ("Meu link de cadastro", "cases:agent_link", "case.work"),  # grupo: Casos
     ("Atermações", "cases:filing_queue", "case.filing"),  # grupo: Casos
     ("Documentos de casos", "cases:document_types", "case.settings"),  # grupo: Casos
 ]

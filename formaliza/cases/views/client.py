@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +18,7 @@ from formaliza.cases.display import demonstrative
 from formaliza.cases.events import Who
 from formaliza.cases.forms import CalculationForm, ClientForm, CodeForm, UploadForm
 from formaliza.cases.models import Calculation, CaseClient, EmailChallenge
+from formaliza.cases.pdf import demonstrative_pdf
 from formaliza.cases.views.common import form_errors, private
 from formaliza.core.errors import ApplicationError
 
@@ -112,6 +114,16 @@ def result(request, profile):
     return _page(request, "result.html", {
         "calc": draft, "demo": demonstrative(draft), "step_number": 1, "total_steps": 3,
     })  # fmt: skip
+
+
+@with_profile
+def result_pdf(request, profile):
+    draft = _draft(request, profile)
+    if draft is None:
+        return _invalid(request)
+    response = HttpResponse(demonstrative_pdf(draft), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="demonstrativo.pdf"'
+    return private(response)
 
 
 @with_profile

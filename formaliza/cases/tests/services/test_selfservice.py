@@ -74,3 +74,22 @@ def test_another_email_makes_a_new_record_never_a_merge(kit, channels, profile):
     )
     assert outcome.client.pk != existing.pk and outcome.client.origin == "self_service"
     assert CaseClient.objects.count() == 2 and outcome.case.client_id == outcome.client.pk
+
+
+def test_a_joined_client_continues_the_agents_open_case(kit, channels, profile):
+    from formaliza.cases.models import Case
+    from formaliza.cases.tests.helpers import saved_case
+
+    case = saved_case(
+        kit, client_data=services.ClientInput(name="Maria", email="maria@example.com")
+    )
+    outcome = services.selfservice_register(
+        profile=profile, calculation=_draft(kit), data=registered_input()
+    )
+    run_queued_tasks()
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
+    joined = services.selfservice_verify(
+        challenge=outcome.challenge, code=code, data=registered_input()
+    )
+    assert joined.case.pk == case.pk and Case.objects.count() == 1
+    assert joined.case.calculation_id == case.calculation_id

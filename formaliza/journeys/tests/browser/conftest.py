@@ -40,8 +40,15 @@ def write_y4m(path: Path, frames: int = 3) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def chromium(tmp_path_factory):
+_shared: dict = {}
+
+
+def shared_browser(tmp_path_factory):
+    """One Playwright and one Chromium per test process, whichever conftest asks first: a
+    second `sync_playwright()` in the same process fails ("Sync API inside the asyncio loop"),
+    so other apps' browser tests (formaliza/cases) reuse this one."""
+    if "browser" in _shared:
+        return _shared["browser"]
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: add chromium to SYSTEM_PACKAGES in .ci/run")
     from playwright.sync_api import sync_playwright
@@ -51,19 +58,31 @@ def chromium(tmp_path_factory):
     # test code, so the check is turned off for this test process only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     video = write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )  # fmt: skip
-        yield browser
-        browser.close()
+    playwright = sync_playwright().start()
+    _shared["playwright"] = playwright
+    _shared["browser"] = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )  # fmt: skip
+    return _shared["browser"]
+
+
+def shared_browser_close() -> None:
+    if "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    yield shared_browser(tmp_path_factory)
+    shared_browser_close()
 
 
 @pytest.fixture
