@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 ('payment_source', models.CharField(blank=True, max_length=40)),
                 ('payment_reference', models.CharField(blank=True, max_length=120)),
                 ('filing_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('protocol_number', models.CharField(blank=True, max_length=20, verbose_name='número do processo')),
+                ('protocol_number', models.CharField(blank=True, max_length=25, verbose_name='número do processo')),
                 ('filed_at', models.DateTimeField(blank=True, null=True)),
                 ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to=settings.AUTH_USER_MODEL)),
                 ('calculation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='case', to='cases.calculation')),

@@ -120,7 +120,7 @@ class Case(TimeStampedModel):
     payment_source = models.CharField(max_length=40, blank=True)
     payment_reference = models.CharField(max_length=120, blank=True)
     filing_requested_at = models.DateTimeField(null=True, blank=True)
-    protocol_number = models.CharField("número do processo", max_length=20, blank=True)
+    protocol_number = models.CharField("número do processo", max_length=25, blank=True)
     filed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -56,7 +56,9 @@ def client_clean(data: ClientInput, *, require_email: bool = False) -> dict:
             errors.add("email", "invalid_email", "E-mail inválido.")
     elif require_email:
         errors.add("email", "required", "Informe o e-mail do cliente.")
-    values["email"] = email
+    if len(email) > 254:
+        errors.add("email", "invalid_email", "E-mail longo demais.")
+    values["email"] = email[:254]
     values["phone"] = ""
     if data.phone.strip():
         phone = br.phone_parse(data.phone)
@@ -82,8 +84,14 @@ def client_clean(data: ClientInput, *, require_email: bool = False) -> dict:
     if data.sex and data.sex not in ("F", "M"):
         errors.add("sex", "invalid_sex", "Sexo inválido.")
     errors.raise_if_any()
-    for key in ("street", "number", "complement", "district", "city"):
-        values[key] = " ".join((getattr(data, key) or "").split())
+    for key, limit in (
+        ("street", 200),
+        ("number", 20),
+        ("complement", 80),
+        ("district", 80),
+        ("city", 80),
+    ):
+        values[key] = " ".join((getattr(data, key) or "").split())[:limit]
     values["uf"], values["sex"] = uf, data.sex
     return values
 

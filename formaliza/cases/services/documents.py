@@ -45,7 +45,7 @@ def document_type_save(
     position: int = 0, type_id: int | None = None,
 ) -> DocumentType:  # fmt: skip
     errors = FieldErrors()
-    name = " ".join((name or "").split())
+    name = " ".join((name or "").split())[:120]
     if len(name) < 2:
         errors.add("name", "required", "Informe o nome do tipo de documento.")
     errors.raise_if_any()
