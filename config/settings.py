@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "formaliza.journeys",
     "formaliza.flows",
     "formaliza.history",
+    "formaliza.cases",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -361,6 +362,25 @@ HISTORY_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("HISTORY_EXPORT_SYNC_MAX_ROWS"
 HISTORY_EXPORT_TTL_HOURS = float(os.environ.get("HISTORY_EXPORT_TTL_HOURS", "24"))
 PERIODIC_TASKS += [("formaliza.history.tasks.history_exports_prune", 3600)]
 
+# --- cases (claim agents: calculation, clients, documents, filing; docs/cases.md) ---------------
+# The RevisionCalculator (formaliza/cases/calculation/ports.py) and the index table the demo and
+# tests import when none is active (imported by `manage.py cases_index_import`).
+CASE_REVISION_CALCULATOR = os.environ.get(
+    "CASE_REVISION_CALCULATOR", "formaliza.cases.calculation.inss.InssRevisionCalculator"
+)
+CASE_DEMO_INDEX_TABLE = BASE_DIR / "formaliza/cases/data/indices/sintetica-demo-2026.1.json"
+# Documents: largest file; PDFs up to this many pages (photos go through the journey's checks).
+CASE_DOCUMENT_MAX_BYTES = int(os.environ.get("CASE_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+CASE_DOCUMENT_MAX_PDF_PAGES = int(os.environ.get("CASE_DOCUMENT_MAX_PDF_PAGES", "30"))
+# The link sent to a client to see and resend documents; the code to join a record by e-mail.
+CASE_CLIENT_LINK_TTL_DAYS = float(os.environ.get("CASE_CLIENT_LINK_TTL_DAYS", "30"))
+CASE_EMAIL_CODE_TTL_MINUTES = int(os.environ.get("CASE_EMAIL_CODE_TTL_MINUTES", "30"))
+# The tenant's approved WhatsApp templates for messages outside the 24-hour window.
+CASE_DOCUMENT_REJECTED_TEMPLATE = os.environ.get(
+    "CASE_DOCUMENT_REJECTED_TEMPLATE", "caso_documento_rejeitado"
+)
+CASE_PROTOCOL_TEMPLATE = os.environ.get("CASE_PROTOCOL_TEMPLATE", "caso_protocolado")
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -408,6 +428,14 @@ NAVIGATION = [
         ("Histórico", "history:search", "history.view"),
         ("Portal de Envio", "history:portal", "portal.send"),
         ("Status de finalização", "history:labels", "history.labels"),
+    ]),
+    ("Casos", [
+        ("Meus casos", "cases:list", "case.view"),
+        ("Meus clientes", "cases:clients", "case.view"),
+        ("Novo cálculo", "cases:calculate", "case.work"),
+        ("Meu link de cadastro", "cases:agent_link", "case.work"),
+        ("Atermações", "cases:filing_queue", "case.filing"),
+        ("Documentos de casos", "cases:document_types", "case.settings"),
     ]),
     ("Fluxos", [
         ("Fluxos", "flows:list", "flow.view"),

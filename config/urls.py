@@ -18,6 +18,8 @@ urlpatterns = [
     path("fluxos/sistema/", include("formaliza.flows.urls.system")),  # before <key>/ patterns
     path("fluxos/", include("formaliza.flows.urls")),
     path("verificar/", include("formaliza.evidence.urls.public")),
+    path("casos/", include("formaliza.cases.urls.backoffice")),
+    path("c/", include("formaliza.cases.urls.client")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     CORRESPONDENT = "correspondent", "Correspondente"
     OPERATOR = "operator", "Operador"
     ATTENDANT = "attendant", "Atendente"
+    AGENT = "agent", "Agente de casos"
 
 
 class Perm(models.TextChoices):
@@ -41,6 +42,13 @@ class Perm(models.TextChoices):
     HISTORY_VIEW = "history.view", "Consultar o histórico de conversas (anexos: acesso registrado)"
     HISTORY_LABELS = "history.labels", "Configurar os status de finalização (etiquetas)"
     PORTAL_SEND = "portal.send", "Enviar modelos pelo portal de envio"
+    # --- cases (legal-claim agents; docs/cases.md) ---
+    CASE_VIEW = "case.view", "Ver casos e clientes (os seus; com case.view_all, os de todos)"
+    CASE_WORK = "case.work", "Calcular, cadastrar clientes, anexar documentos e pedir atermação"
+    CASE_VIEW_ALL = "case.view_all", "Ver os casos e clientes de todos os agentes"
+    CASE_REVIEW = "case.review", "Aprovar ou rejeitar documentos de clientes"
+    CASE_FILING = "case.filing", "Tratar a fila de atermação e registrar protocolos"
+    CASE_SETTINGS = "case.settings", "Configurar os tipos de documento dos casos"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -104,7 +112,18 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     # Attendants work the conversations inbox only.
     Role.ATTENDANT: frozenset({Perm.CONVERSATION_VIEW, Perm.CONVERSATION_REPLY, Perm.MESSAGE_SEND}),
+    # Legal-claim agents (seed 001) work their own clients and cases only; they review the
+    # documents their clients send. They touch no pipeline and send no free messages.
+    Role.AGENT: frozenset({Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_REVIEW}),
 }
+# Cases: the tenant's staff (managers, operators) see every agent's cases and work the filing
+# queue; managers also review documents and configure the document types.
+ROLE_PERMS[Role.MANAGER] |= {
+    Perm.CASE_VIEW, Perm.CASE_VIEW_ALL, Perm.CASE_REVIEW, Perm.CASE_FILING, Perm.CASE_SETTINGS,
+}  # fmt: skip
+ROLE_PERMS[Role.OPERATOR] |= {
+    Perm.CASE_VIEW, Perm.CASE_VIEW_ALL, Perm.CASE_REVIEW, Perm.CASE_FILING,
+}  # fmt: skip
 
 # What an integrator's API key may do on its tenant.
 API_KEY_PERMS = frozenset(
@@ -113,6 +132,11 @@ API_KEY_PERMS = frozenset(
         Perm.PROPOSAL_VIEW_ALL_BRANCHES,
         Perm.PROPOSAL_CREATE,
         Perm.PROPOSAL_DECIDE,
+        Perm.CASE_VIEW,
+        Perm.CASE_WORK,
+        Perm.CASE_VIEW_ALL,
+        Perm.CASE_REVIEW,
+        Perm.CASE_FILING,
     }
 )
 

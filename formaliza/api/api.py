@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from formaliza.accounts.api_auth import ApiKeyAuth
+from formaliza.cases.api import router as cases_router
 from formaliza.core.errors import ApplicationError
 from formaliza.evidence.api import verify_router
 from formaliza.journeys.api import router as journeys_router
@@ -35,6 +36,7 @@ api = NinjaAPI(
 api.add_router("/v1/proposals", proposals_router, tags=["Propostas"])
 api.add_router("/v1/formalizations", formalizations_router, tags=["Formalizações"])
 api.add_router("/v1/formalizations", journeys_router, tags=["Formalizações"])
+api.add_router("/v1/cases", cases_router, tags=["Casos"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 

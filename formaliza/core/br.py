@@ -156,6 +156,13 @@ def percent_format(value: Decimal | None, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale="pt_BR") + "%"
 
 
+def decimal_format(value: Decimal | None, digits: int = 2) -> str:
+    """'1234.5678' -> '1.234,5678' (pt-BR separators, exactly `digits` decimals)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "0" * digits, locale="pt_BR")
+
+
 def date_format(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 

@@ -11,6 +11,8 @@ DEMO_LOGINS = [
     ("correspondente@demo.formaliza.dev", "Correspondente"),
     ("operador@demo.formaliza.dev", "Operador"),
     ("atendente@demo.formaliza.dev", "Atendente"),
+    ("agente1@demo.formaliza.dev", "Agente de casos"),
+    ("agente2@demo.formaliza.dev", "Agente de casos"),
 ]
 DEMO_PASSWORD = "formaliza-demo"  # noqa: S105 - printed on purpose: demo data only
 

@@ -15,6 +15,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Role
 from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
+from formaliza.demo.cases import cases_seed
 from formaliza.demo.signed import signed_journey_seed
 from formaliza.evidence.services import verification_url
 from formaliza.journeys import services as journeys
@@ -32,6 +33,8 @@ ROLE_BY_EMAIL = {
     "correspondente@demo.formaliza.dev": (Role.CORRESPONDENT, "Carla", "Correspondente"),
     "operador@demo.formaliza.dev": (Role.OPERATOR, "Otávio", "Operador"),
     "atendente@demo.formaliza.dev": (Role.ATTENDANT, "Alice", "Atendente"),
+    "agente1@demo.formaliza.dev": (Role.AGENT, "Bruna", "Agente"),
+    "agente2@demo.formaliza.dev": (Role.AGENT, "Diego", "Agente"),
 }
 
 
@@ -69,6 +72,10 @@ def demo_seed() -> SeedResult:
     _seed_conversations(tenant)
     links, to_sign = _seed_journeys(tenant, signed_cpf=signed_cpf)
     document = signed_journey_seed(journey=to_sign)
+    cases_seed(
+        tenant=tenant, staff=Actor.of_user(users[Role.MANAGER]),
+        agents=list(tenant.users.filter(role=Role.AGENT).order_by("pk")),
+    )  # fmt: skip
     logger.info(
         "Documento selado de demonstração: código %s (%s), verifique em %s",
         document.code, document.get_status_display(), verification_url(document.code),

@@ -25,6 +25,7 @@ from django.urls import reverse
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import User
 from formaliza.accounts.roles import Role
+from formaliza.cases.models import Calculation, Case, CaseClient, CaseStatus, ClientDocument
 from formaliza.conversations.models import (
     Channel,
     Conversation,
@@ -297,3 +298,25 @@ def _bulk(world: World) -> Visit:
 @builds("flows:detail", "flows:export", "flows:versions")
 def _flow(world: World) -> Visit:
     return Visit(key="formalizacao")
+
+
+@builds("cases:detail")
+def _case(world: World) -> Visit:
+    case = Case.objects.filter(tenant=world.tenant, status=CaseStatus.FILED).first()
+    return Visit(case_id=case.pk)
+
+
+@builds("cases:calculation", "cases:calculation_pdf")
+def _calculation(world: World) -> Visit:
+    return Visit(calculation_id=Calculation.objects.filter(tenant=world.tenant).first().pk)
+
+
+@builds("cases:client", "cases:client_edit", "cases:client_documents")
+def _case_client(world: World) -> Visit:
+    client = CaseClient.objects.filter(tenant=world.tenant, documents__isnull=False).first()
+    return Visit(client_id=client.pk)
+
+
+@builds("cases:document_file")
+def _case_document(world: World) -> Visit:
+    return Visit(document_id=ClientDocument.objects.filter(tenant=world.tenant).first().pk)

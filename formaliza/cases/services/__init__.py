@@ -1,0 +1,60 @@
+"""Case services (writes). Callers import from here."""
+
+from formaliza.cases.services.access import access_resolve, client_access_url
+from formaliza.cases.services.calculations import (
+    CalculationInput,
+    active_table,
+    calculation_discard,
+    calculation_run,
+    case_save,
+)
+from formaliza.cases.services.cases import (
+    case_cancel,
+    case_filing_request,
+    case_mark_paid,
+    case_protocol_record,
+)
+from formaliza.cases.services.clients import ClientInput, client_create, client_update
+from formaliza.cases.services.documents import (
+    document_review,
+    document_type_save,
+    document_types_ensure,
+    document_upload,
+)
+from formaliza.cases.services.indices import index_table_import
+from formaliza.cases.services.progress import case_progress
+from formaliza.cases.services.selfservice import (
+    Registration,
+    agent_profile_ensure,
+    agent_profile_update,
+    selfservice_register,
+    selfservice_verify,
+)
+
+__all__ = [
+    "CalculationInput",
+    "ClientInput",
+    "Registration",
+    "access_resolve",
+    "active_table",
+    "agent_profile_ensure",
+    "agent_profile_update",
+    "calculation_discard",
+    "calculation_run",
+    "case_cancel",
+    "case_filing_request",
+    "case_mark_paid",
+    "case_progress",
+    "case_protocol_record",
+    "case_save",
+    "client_access_url",
+    "client_create",
+    "client_update",
+    "document_review",
+    "document_type_save",
+    "document_types_ensure",
+    "document_upload",
+    "index_table_import",
+    "selfservice_register",
+    "selfservice_verify",
+]
