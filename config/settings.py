@@ -254,6 +254,11 @@ JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS = int(
 )
 # A contract counts as read when scrolled to at least this fraction of its height.
 JOURNEY_READ_MIN_FRACTION = float(os.environ.get("JOURNEY_READ_MIN_FRACTION", "0.98"))
+# The reading time is measured by the server (contracts page served -> proof received). A proof
+# that comes sooner than this many seconds per page of the contract (plus those of the contracts
+# read before it: one person reads one at a time) is refused; a page is this many words.
+JOURNEY_READ_MIN_SECONDS_PER_PAGE = float(os.environ.get("JOURNEY_READ_MIN_SECONDS_PER_PAGE", "10"))
+JOURNEY_READ_WORDS_PER_PAGE = int(os.environ.get("JOURNEY_READ_WORDS_PER_PAGE", "500"))
 # Photo checks (the phone already sends at most 1600 px on the long side).
 JOURNEY_IMAGE_MAX_BYTES = int(os.environ.get("JOURNEY_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))
 JOURNEY_IMAGE_MAX_PIXELS = int(os.environ.get("JOURNEY_IMAGE_MAX_PIXELS", "40000000"))

@@ -8,6 +8,7 @@ import struct
 import zlib
 from pathlib import Path
 
+from django.test import override_settings
 from PIL import Image, ImageDraw, ImageFilter
 
 from formaliza.evidence.services import RequestContext
@@ -127,7 +128,10 @@ def walk(journey: Journey, *, until: str, ctx: RequestContext = CLIENT_CTX) -> J
     return journey
 
 
+@override_settings(JOURNEY_READ_MIN_SECONDS_PER_PAGE=0)
 def _read_all(journey: Journey, ctx: RequestContext) -> None:
+    """Every contract read to its end. The walk does not wait out the reading floor (the server
+    measures real seconds); tests/services/test_reading.py tests the floor itself."""
     for contract in services.journey_contracts_shown(journey_id=journey.pk, context=ctx):
         services.journey_contract_reading_record(
             journey_id=journey.pk, contract_id=contract.pk, max_fraction=1.0,

@@ -103,17 +103,37 @@ def test_the_server_refuses_to_accept_contracts_not_scrolled_to_the_end(browser,
         "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "0.5", "seconds": "4"}
     )
     assert half.json() == {"ok": True, "read": False}
-    browser.post(
-        "/j/contratos/leitura/", {"contract": first.pk, "max_fraction": "1", "seconds": "9"}
-    )
-    assert browser.post("/j/contratos/").status_code == 409
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=1)):
+        browser.post(
+            "/j/contratos/leitura/", {"contract": first.pk, "max_fraction": "1", "seconds": "9"}
+        )
+        assert browser.post("/j/contratos/").status_code == 409
     journey = Journey.objects.get(pk=started.journey.pk)
     assert journey.contracts_read_at is None
 
-    browser.post(
-        "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "1", "seconds": "9"}
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):
+        browser.post(
+            "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "1", "seconds": "9"}
+        )
+        assert browser.post("/j/contratos/")["Location"] == "/j/documento-frente/"
+
+
+def test_a_reading_proof_sooner_than_the_floor_is_refused_with_the_wait(browser, started):
+    walk(started.journey, until=Step.CONTRACTS)
+    browser.get("/j/contratos/")
+    contract = started.journey.contracts.order_by("position").first()
+
+    fast = browser.post(
+        "/j/contratos/leitura/", {"contract": contract.pk, "max_fraction": "1", "seconds": "60"}
     )
-    assert browser.post("/j/contratos/")["Location"] == "/j/documento-frente/"
+
+    assert fast.status_code == 409
+    answer = fast.json()
+    assert (answer["ok"], answer["code"]) == (False, "reading_too_fast")
+    assert "Leia o contrato com atenção" in answer["message"]
+    assert 0 < answer["retry_after"] <= answer["min_seconds"]
+    contract.refresh_from_db()
+    assert (contract.read_at, contract.max_fraction) == (None, 0.0)
 
 
 def test_reading_reports_need_valid_numbers(browser, started):
@@ -241,11 +261,13 @@ def test_the_whole_journey_over_http_ends_signed(browser, started):
     browser.post("/j/termos/", {"terms_sha256": journey.terms.sha256, "accept": "on"})
     browser.post("/j/condicoes/", {"snapshot_sha256": journey.conditions_sha256})
     browser.get("/j/contratos/")
-    for contract in journey.contracts.all():
-        browser.post(
-            "/j/contratos/leitura/", {"contract": contract.pk, "max_fraction": "1", "seconds": "30"}
-        )
-    browser.post("/j/contratos/")
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):  # read at a human pace
+        for contract in journey.contracts.all():
+            browser.post(
+                "/j/contratos/leitura/",
+                {"contract": contract.pk, "max_fraction": "1", "seconds": "30"},
+            )
+        browser.post("/j/contratos/")
     for url in ("/j/documento-frente/", "/j/documento-verso/"):
         assert _upload(browser, url, jpeg(document_frame())).json()["ok"]
     assert _upload(browser, "/j/selfie/", jpeg(face_frame()), retakes="1", source="camera").json() == {

@@ -281,7 +281,9 @@ def reading(request, journey: Journey) -> JsonResponse:
             client_seconds=form.cleaned_data["seconds"], context=_ctx(request, journey),
         )  # fmt: skip
     except ApplicationError as exc:
-        return _private(JsonResponse({"ok": False, "message": exc.message}, status=exc.status))
+        # reading_too_fast carries retry_after: the page asks again once the floor has passed.
+        answer = {"ok": False, "code": exc.code, "message": exc.message, **exc.extra}
+        return _private(JsonResponse(answer, status=exc.status))
     return _private(JsonResponse({"ok": True, "read": contract.read_at is not None}))
 
 
