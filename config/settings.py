@@ -265,6 +265,16 @@ JOURNEY_IMAGE_MAX_PIXELS = int(os.environ.get("JOURNEY_IMAGE_MAX_PIXELS", "40000
 JOURNEY_IMAGE_MIN_LONG_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_LONG_SIDE", "640"))
 JOURNEY_IMAGE_MIN_SHORT_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_SHORT_SIDE", "480"))
 JOURNEY_IMAGE_BLUR_MIN = float(os.environ.get("JOURNEY_IMAGE_BLUR_MIN", "25"))
+# ID photos must show an ID (formaliza/journeys/id_document.py): a card-shaped region covering at
+# least this share of the frame, this long/short ratio (ID-1 is 1.585; perspective skews it),
+# this many printed text lines covering this share of the card, and on the front a printed face
+# at least this share of the card's height.
+JOURNEY_ID_MIN_AREA = float(os.environ.get("JOURNEY_ID_MIN_AREA", "0.15"))
+JOURNEY_ID_ASPECT_MIN = float(os.environ.get("JOURNEY_ID_ASPECT_MIN", "1.25"))
+JOURNEY_ID_ASPECT_MAX = float(os.environ.get("JOURNEY_ID_ASPECT_MAX", "1.95"))
+JOURNEY_ID_MIN_TEXT_LINES = int(os.environ.get("JOURNEY_ID_MIN_TEXT_LINES", "6"))
+JOURNEY_ID_MIN_TEXT_DENSITY = float(os.environ.get("JOURNEY_ID_MIN_TEXT_DENSITY", "0.04"))
+JOURNEY_ID_MIN_FACE_HEIGHT = float(os.environ.get("JOURNEY_ID_MIN_FACE_HEIGHT", "0.08"))
 
 # --- evidence: sealing, timestamps, verification ----------------------------------------------
 # Without EVIDENCE_SIGNING_PKCS12 the embedded PKI (NOT FOR PRODUCTION) is generated on first use

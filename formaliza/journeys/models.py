@@ -311,6 +311,8 @@ class JourneyCapture(models.Model):
     display_height = models.PositiveIntegerField(null=True, blank=True)
     blur_score = models.FloatField(null=True, blank=True)
     face = models.JSONField(default=dict, blank=True)
+    # ID photos: where the card was found and what it showed (text lines, printed face).
+    document = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -14,7 +14,16 @@ from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence.models import EvidenceEvent
 from formaliza.journeys import services
 from formaliza.journeys.models import Journey, JourneyLink, Step
-from formaliza.journeys.tests.helpers import bomb_png, document_frame, face_frame, jpeg, walk
+from formaliza.journeys.tests.helpers import (
+    bomb_png,
+    document_frame,
+    enlarged,
+    face_frame,
+    id_back_jpeg,
+    id_front_jpeg,
+    jpeg,
+    walk,
+)
 
 
 def _path(started):
@@ -184,13 +193,23 @@ def test_an_oversized_upload_is_refused_from_its_length(browser, started, settin
     assert (capture.original_sha256, capture.original_bytes > 200_000) == ("", True)
 
 
+def test_a_photo_that_is_not_an_id_is_refused_with_what_to_do(browser, started):
+    walk(started.journey, until=Step.ID_FRONT)
+    response = _upload(browser, "/j/documento-frente/", enlarged("chelsea.jpg"))
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["ok"], body["code"]) == (False, "document_not_found")
+    assert "Coloque o RG ou a CNH inteiro dentro da moldura" in body["message"]
+    assert Journey.objects.get(pk=started.journey.pk).current_step == Step.ID_FRONT
+
+
 def test_without_javascript_a_refusal_is_shown_on_the_page(browser, started):
     walk(started.journey, until=Step.ID_FRONT)
     image = SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")
     response = browser.post("/j/documento-frente/", {"image": image})
     assert response.status_code == 422
     assert "não é uma foto" in response.content.decode()
-    good = SimpleUploadedFile("x.jpg", jpeg(document_frame()), content_type="image/jpeg")
+    good = SimpleUploadedFile("x.jpg", id_front_jpeg(), content_type="image/jpeg")
     assert (
         browser.post("/j/documento-frente/", {"image": good})["Location"] == "/j/documento-verso/"
     )
@@ -268,8 +287,8 @@ def test_the_whole_journey_over_http_ends_signed(browser, started):
                 {"contract": contract.pk, "max_fraction": "1", "seconds": "30"},
             )
         browser.post("/j/contratos/")
-    for url in ("/j/documento-frente/", "/j/documento-verso/"):
-        assert _upload(browser, url, jpeg(document_frame())).json()["ok"]
+    assert _upload(browser, "/j/documento-frente/", id_front_jpeg()).json()["ok"]
+    assert _upload(browser, "/j/documento-verso/", id_back_jpeg()).json()["ok"]
     assert _upload(browser, "/j/selfie/", jpeg(face_frame()), retakes="1", source="camera").json() == {
         "ok": True, "next": "/j/assinar/",
     }  # fmt: skip

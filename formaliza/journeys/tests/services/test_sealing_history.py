@@ -13,12 +13,10 @@ from formaliza.conversations.services import (
 )
 from formaliza.conversations.tests.conftest import fake_api  # noqa: F401
 from formaliza.conversations.tests.helpers import client_says, whatsapp_channel
-from formaliza.core import clock
 from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence.models import SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject
 from formaliza.evidence.services import Subject
-from formaliza.history.selectors import HistoryFilters, history_search
 from formaliza.journeys.models import Step
 from formaliza.journeys.sealing import conversation_reference
 from formaliza.journeys.tests.helpers import walk
@@ -68,29 +66,6 @@ def test_the_sealed_journey_marks_its_conversation_signed_with_its_keys(
     contracts = {c.number for c in signed.contracts.select_related("proposal")}
     assert {v for k, v in keys if k == "contract"} == contracts and contracts
     assert not ConversationKey.objects.filter(conversation=other).exists()
-
-
-def _found_by_contract(tenant, number):
-    today = clock.today()
-    filters = HistoryFilters(start=today, end=today, contract=number)
-    return list(history_search(tenant=tenant, filters=filters).rows)
-
-
-def test_the_journeys_conversation_is_found_by_contract_number_while_it_runs(kit, journey, invited):
-    """As soon as a message of the journey went out (no need to wait for the signature), the
-    history's "Número do Contrato" filter finds the conversation by each contract's number."""
-    contracts = list(journey.contracts.select_related("proposal"))
-    assert _found_by_contract(kit.tenant, contracts[0].number) == []
-
-    run_queued_tasks()  # the link message goes out
-
-    ours = Conversation.objects.get(handle__address=journey.phone)
-    for contract in contracts:
-        assert _found_by_contract(kit.tenant, contract.number) == [ours]
-    assert _found_by_contract(kit.tenant, "99999999") == []
-    keys = set(ConversationKey.objects.filter(conversation=ours).values_list("kind", "value"))
-    assert {("cpf", journey.cpf), ("journey", str(journey.pk))} <= keys
-    assert not {k for k, _v in keys} & {"document_key"}  # only once sealed
 
 
 def test_without_the_status_the_journey_still_adds_its_keys(
