@@ -173,9 +173,16 @@ def text_lines(card: np.ndarray) -> tuple[int, float]:
     joined = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 3))
     )
-    contours, _h = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # The card's own edge, left by the straightening, would enclose everything.
+    margin = CARD_H // 40
+    joined[:margin], joined[-margin:], joined[:, :margin], joined[:, -margin:] = 0, 0, 0, 0
+    # Every outer boundary, also those inside a printed box (a field's frame, a photo's).
+    contours, hierarchy = cv2.findContours(joined, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outer = (
+        [c for c, h in zip(contours, hierarchy[0], strict=True) if h[3] == -1] if contours else []
+    )
     count, covered = 0, 0.0
-    for contour in contours:
+    for contour in outer:
         _x, _y, w, h = cv2.boundingRect(contour)
         tall_enough = LINE_MIN * CARD_H <= h <= LINE_MAX * CARD_H
         filled = cv2.contourArea(contour) >= 0.45 * w * h

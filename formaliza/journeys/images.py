@@ -270,7 +270,8 @@ def id_document_check(
     result = document_check(
         gray, detail=detail, front=front, limits=limits, cascade=_face_cascade()
     )
-    if not result.found:
+    # A "card" without a single line of print is some other rectangle (a box, a table top).
+    if not result.found or result.text_lines == 0:
         raise ImageRefused("document_not_found")
     if result.text_lines < limits.min_text_lines or result.text_density < limits.min_text_density:
         raise ImageRefused("document_no_text")
