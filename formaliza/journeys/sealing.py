@@ -339,6 +339,17 @@ def _step_checks(
     ]  # fmt: skip
 
 
+def _document_detail(document: dict) -> str:
+    """What the ID check found (empty for photos taken before it existed)."""
+    if not document:
+        return ""
+    face = document.get("face_height")
+    return (
+        f"documento reconhecido: formato de cartão, {document.get('text_lines', 0)} linhas de "
+        f"texto impresso{', foto do rosto impressa' if face else ''}; "
+    )
+
+
 def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[AuthenticationCheck]:
     """The ID photos, the selfie's face check, and the face match the journey does not do."""
     checks = []
@@ -350,7 +361,7 @@ def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[Auth
         checks.append(
             AuthenticationCheck(
                 method, "aceita", at,
-                f"nitidez {_decimal(capture.blur_score, 0)}; "
+                f"nitidez {_decimal(capture.blur_score, 0)}; {_document_detail(capture.document)}"
                 f"novas tentativas: {_retakes(captures, kind)}",
             )
         )  # fmt: skip

@@ -109,6 +109,10 @@ def test_the_signer_originator_times_and_trail(kit, signed, outbox):
     assert results["Aceite dos termos de uso e do meio eletrônico de assinatura"] == "aceito"
     assert results["Selfie com detecção de rosto na moldura"] == "rosto detectado"
     assert results["Comparação facial entre a selfie e a foto do documento"] == "não realizada"
+    details = {a.method: a.detail for a in signer.authentications}
+    front = details["Foto do documento de identidade — frente"]
+    assert "documento reconhecido: formato de cartão" in front and "foto do rosto impressa" in front
+    assert "linhas de texto impresso" in details["Foto do documento de identidade — verso"]
 
     origin = bundle.originator
     assert (origin.organization, origin.organization_document) == (kit.tenant.name, kit.tenant.cnpj)
