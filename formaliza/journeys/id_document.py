@@ -130,6 +130,17 @@ def _quadrilateral(hull: np.ndarray) -> tuple[np.ndarray, bool] | None:
     return None
 
 
+def _inside(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """No corner on the frame's border: a card cut off by the frame is not all there."""
+    height, width = shape[:2]
+    margin = 0.005 * max(width, height)
+    xs, ys = quad[:, 0], quad[:, 1]
+    return bool(
+        xs.min() > margin and ys.min() > margin
+        and xs.max() < width - 1 - margin and ys.max() < height - 1 - margin
+    )  # fmt: skip
+
+
 def find_card(gray: np.ndarray, limits: DocumentLimits) -> tuple[np.ndarray, float, float] | None:
     """The largest card-shaped quadrilateral: (corners, area ratio, aspect) or None."""
     frame = float(gray.shape[0] * gray.shape[1])
@@ -144,7 +155,8 @@ def find_card(gray: np.ndarray, limits: DocumentLimits) -> tuple[np.ndarray, flo
         area = cv2.contourArea(quad) / frame
         aspect = _aspect(quad)
         fits = (
-            limits.min_area <= area <= MAX_FRAME_AREA
+            _inside(quad, gray.shape)
+            and limits.min_area <= area <= MAX_FRAME_AREA
             and limits.aspect_min <= aspect <= limits.aspect_max
             and _max_cosine(quad) < 0.3
         )

@@ -251,6 +251,34 @@ def face_check(gray: np.ndarray, *, scale: float) -> FaceResult:
 MIN_FACE_RATIO = 0.28
 
 
+@dataclass(frozen=True)
+class Pixels:
+    """A photo past the byte-level checks: decoded, upright, at display and working size."""
+
+    original_format: str
+    original_size: tuple[int, int]
+    had_location: bool
+    display: Image.Image  # at most DISPLAY_LONG_SIDE: what is stored
+    work: Image.Image  # at most WORK_LONG_SIDE: where blur, faces and the card are looked for
+    gray: np.ndarray  # `work` in grayscale
+
+
+def photo_pixels(data: bytes, *, limits: Limits) -> Pixels:
+    """Presence, size, real type, bomb, resolution and complete decoding, in that order (the
+    cheapest refusals first); then the pixels upright, at the sizes the later checks use."""
+    if not data:
+        raise ImageRefused("image_missing")
+    if len(data) > limits.max_bytes:
+        raise ImageRefused("image_too_large", max_mb=limits.max_bytes // (1024 * 1024))
+    image = _open(data, limits)
+    original_format, original_size = image.format, image.size
+    upright, had_location = _decode(image)
+    display = _scaled(upright, DISPLAY_LONG_SIDE)
+    work = _scaled(display, WORK_LONG_SIDE)
+    gray = cv2.cvtColor(np.asarray(work), cv2.COLOR_RGB2GRAY)
+    return Pixels(original_format, original_size, had_location, display, work, gray)
+
+
 def _selfie_check(gray: np.ndarray, *, scale: float) -> FaceResult:
     face = face_check(gray, scale=scale)
     if face.box is None:
@@ -286,16 +314,8 @@ def image_check(data: bytes, *, kind: str, limits: Limits | None = None) -> Chec
     first: type, size, bomb, resolution, decoding, blur; then the face (selfie) or the
     document (ID)."""
     limits = limits or Limits.from_settings()
-    if not data:
-        raise ImageRefused("image_missing")
-    if len(data) > limits.max_bytes:
-        raise ImageRefused("image_too_large", max_mb=limits.max_bytes // (1024 * 1024))
-    image = _open(data, limits)
-    original_format, (orig_w, orig_h) = image.format, image.size
-    upright, had_location = _decode(image)
-    display = _scaled(upright, DISPLAY_LONG_SIDE)
-    work = _scaled(display, WORK_LONG_SIDE)
-    gray = cv2.cvtColor(np.asarray(work), cv2.COLOR_RGB2GRAY)
+    pixels = photo_pixels(data, limits=limits)
+    display, work, gray = pixels.display, pixels.work, pixels.gray
     score = blur_score(gray)
     if score < limits.blur_min:
         raise ImageRefused("image_blurred")
@@ -312,10 +332,10 @@ def image_check(data: bytes, *, kind: str, limits: Limits | None = None) -> Chec
     return CheckedImage(
         original_sha256=hashlib.sha256(data).hexdigest(),
         original_bytes=len(data),
-        original_format=original_format,
-        original_width=orig_w,
-        original_height=orig_h,
-        had_location=had_location,
+        original_format=pixels.original_format,
+        original_width=pixels.original_size[0],
+        original_height=pixels.original_size[1],
+        had_location=pixels.had_location,
         display_jpeg=jpeg,
         display_sha256=hashlib.sha256(jpeg).hexdigest(),
         display_width=display.width,

@@ -163,6 +163,8 @@ def _surface(size: tuple[int, int], surface: str, rng: np.random.Generator) -> n
 def photographed(card: Image.Image, shot: Shot = Shot()) -> bytes:
     """The card laid on a surface and photographed (4:3, `shot.long_side` on the long side)."""
     rng = np.random.default_rng(shot.seed)
+    # Drawn first, so that a shot frames the card the same way at any size.
+    jitters = rng.uniform(-shot.tilt, shot.tilt, (4, 2))
     short = shot.long_side * 3 // 4
     size = (short, shot.long_side) if shot.portrait else (shot.long_side, short)
     width, height = size
@@ -172,9 +174,9 @@ def photographed(card: Image.Image, shot: Shot = Shot()) -> bytes:
     cx, cy = width / 2, height / 2
     angle = math.radians(shot.turn + (90 if shot.portrait else 0))
     corners = []
-    for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+    for (dx, dy), offset in zip(((-1, -1), (1, -1), (1, 1), (-1, 1)), jitters, strict=True):
         px, py = dx * card_w / 2, dy * card_h / 2
-        jitter = rng.uniform(-shot.tilt, shot.tilt, 2) * card_w
+        jitter = offset * card_w
         corners.append((
             cx + px * math.cos(angle) - py * math.sin(angle) + jitter[0],
             cy + px * math.sin(angle) + py * math.cos(angle) + jitter[1],
