@@ -152,6 +152,10 @@ def _the_sealed_document_verifies_on_the_public_page(page, journey):
     expect(page.locator("#result .verdict")).to_have_text("válido")
     upload(one_byte_changed(pdf))
     expect(page.locator("#result .verdict")).to_have_text("inválido")
+    # One verdict: the problems, the advice, and nothing under it that vouches for the file.
+    expect(page.locator("#result .advice")).to_contain_text("Não use este arquivo como prova")
+    expect(page.locator("#result li.yes")).to_have_count(0)
+    expect(page.locator("#result")).not_to_contain_text("confere com o certificado")
 
 
 def test_the_sign_control_stays_off_until_every_contract_is_read(phone, started, settings):
