@@ -255,12 +255,27 @@ JOURNEY_LINK_REQUEST_COOLDOWN_SECONDS = int(
 )
 # A contract counts as read when scrolled to at least this fraction of its height.
 JOURNEY_READ_MIN_FRACTION = float(os.environ.get("JOURNEY_READ_MIN_FRACTION", "0.98"))
+# The reading time is measured by the server (contracts page served -> proof received). A proof
+# that comes sooner than this many seconds per page of the contract (plus those of the contracts
+# read before it: one person reads one at a time) is refused; a page is this many words.
+JOURNEY_READ_MIN_SECONDS_PER_PAGE = float(os.environ.get("JOURNEY_READ_MIN_SECONDS_PER_PAGE", "10"))
+JOURNEY_READ_WORDS_PER_PAGE = int(os.environ.get("JOURNEY_READ_WORDS_PER_PAGE", "500"))
 # Photo checks (the phone already sends at most 1600 px on the long side).
 JOURNEY_IMAGE_MAX_BYTES = int(os.environ.get("JOURNEY_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))
 JOURNEY_IMAGE_MAX_PIXELS = int(os.environ.get("JOURNEY_IMAGE_MAX_PIXELS", "40000000"))
 JOURNEY_IMAGE_MIN_LONG_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_LONG_SIDE", "640"))
 JOURNEY_IMAGE_MIN_SHORT_SIDE = int(os.environ.get("JOURNEY_IMAGE_MIN_SHORT_SIDE", "480"))
 JOURNEY_IMAGE_BLUR_MIN = float(os.environ.get("JOURNEY_IMAGE_BLUR_MIN", "25"))
+# ID photos must show an ID (formaliza/journeys/id_document.py): a card-shaped region covering at
+# least this share of the frame, this long/short ratio (ID-1 is 1.585; perspective skews it),
+# this many printed text lines covering this share of the card, and on the front a printed face
+# at least this share of the card's height.
+JOURNEY_ID_MIN_AREA = float(os.environ.get("JOURNEY_ID_MIN_AREA", "0.15"))
+JOURNEY_ID_ASPECT_MIN = float(os.environ.get("JOURNEY_ID_ASPECT_MIN", "1.25"))
+JOURNEY_ID_ASPECT_MAX = float(os.environ.get("JOURNEY_ID_ASPECT_MAX", "1.95"))
+JOURNEY_ID_MIN_TEXT_LINES = int(os.environ.get("JOURNEY_ID_MIN_TEXT_LINES", "6"))
+JOURNEY_ID_MIN_TEXT_DENSITY = float(os.environ.get("JOURNEY_ID_MIN_TEXT_DENSITY", "0.04"))
+JOURNEY_ID_MIN_FACE_HEIGHT = float(os.environ.get("JOURNEY_ID_MIN_FACE_HEIGHT", "0.08"))
 
 # --- evidence: sealing, timestamps, verification ----------------------------------------------
 # Without EVIDENCE_SIGNING_PKCS12 the embedded PKI (NOT FOR PRODUCTION) is generated on first use

@@ -1,13 +1,16 @@
-"""Photos for the demo's signed client, made on the spot: an ID card drawn with Pillow and a
-selfie that places a public-domain portrait inside the selfie oval, so both pass the journey's
-real checks (sharpness, face inside the frame)."""
+"""Photos for the demo's signed client, made on the spot: an ID card photographed on a table
+(journeys/samples.py) and a selfie that places a public-domain portrait inside the selfie oval,
+so both pass the journey's real checks (sharpness, an ID with text and a face, a face inside
+the oval)."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from formaliza.journeys.samples import Shot, id_photo
 
 PORTRAIT = Path(__file__).parent / "assets" / "astronaut.jpg"
 
@@ -19,21 +22,10 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def id_card_jpeg(*, side: str) -> bytes:
-    card = Image.new("RGB", (1200, 800), (236, 240, 228))
-    draw = ImageDraw.Draw(card)
-    draw.rectangle((20, 20, 1180, 780), outline=(20, 60, 40), width=6)
-    if side == "front":
-        draw.rectangle((60, 200, 330, 560), fill=(150, 130, 120))
-    for row in range(12):
-        y = 80 + row * 55
-        text = (
-            f"REPUBLICA FEDERATIVA DO BRASIL  {row:02d}  {'FRENTE' if side == 'front' else 'VERSO'}"
-        )
-        draw.text((380 if side == "front" else 60, y), text, fill=(10, 10, 10))
-        draw.line(
-            (380 if side == "front" else 60, y + 30, 1140, y + 30), fill=(40, 40, 40), width=2
-        )
-    return _jpeg(card)
+    """A photographed ID card (journeys/samples.py) with the demo's portrait on the front: the
+    journey's ID check finds the card, its printed text and, on the front, the face."""
+    with Image.open(PORTRAIT) as portrait:
+        return id_photo(portrait, side=side, shot=Shot(long_side=1200, seed=11))
 
 
 def selfie_jpeg() -> bytes:

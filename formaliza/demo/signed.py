@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from formaliza.core import clock
 from formaliza.core.ids import sha256_hex
 from formaliza.demo.images import id_card_jpeg, selfie_jpeg
 from formaliza.evidence.models import SealedDocument
@@ -54,6 +55,18 @@ def _timestamp_authority() -> Iterator[None]:
         server.server_close()
 
 
+@contextmanager
+def _reading_floor_off() -> Iterator[None]:
+    """The demo client is a script that does not wait out the reading floor; its sealed report
+    shows the real (short) reading time measured by the server and a floor of 0 s."""
+    configured = settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 0
+    try:
+        yield
+    finally:
+        settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = configured
+
+
 def client_walk(*, journey: Journey, photos: dict[str, bytes] | None = None) -> None:
     """What the client does on the pages, through the same services, up to signing. `photos`
     by kind (id_front, id_back, selfie) replaces the demo's own."""
@@ -73,12 +86,14 @@ def client_walk(*, journey: Journey, photos: dict[str, bytes] | None = None) -> 
     journeys.journey_conditions_confirm(
         journey_id=pk, snapshot_sha256=journey.conditions_sha256, context=ctx
     )
-    for contract in journeys.journey_contracts_shown(journey_id=pk, context=ctx):
-        journeys.journey_contract_reading_record(
-            journey_id=pk, contract_id=contract.pk, max_fraction=1.0, client_seconds=48.0,
-            context=ctx,
-        )  # fmt: skip
-    journeys.journey_contracts_accept(journey_id=pk, context=ctx)
+    with _reading_floor_off():
+        for contract in journeys.journey_contracts_shown(journey_id=pk, context=ctx):
+            elapsed = (clock.now() - contract.shown_at).total_seconds()
+            journeys.journey_contract_reading_record(
+                journey_id=pk, contract_id=contract.pk, max_fraction=1.0,
+                client_seconds=elapsed, context=ctx,
+            )  # fmt: skip
+        journeys.journey_contracts_accept(journey_id=pk, context=ctx)
     for kind in ("id_front", "id_back", "selfie"):
         outcome = journeys.journey_capture_submit(
             journey_id=pk, kind=kind, data=photos[kind], source="camera",

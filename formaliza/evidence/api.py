@@ -20,7 +20,10 @@ verify_router = Router(auth=None, tags=["Verificação"])
 
 class CheckOut(Schema):
     name: str
-    ok: bool
+    ok: bool  # the check's own result
+    # How to read it: ok (a valid document), failed, info (a fact about the seal the file
+    # carries) or skipped (true of the bytes but meaningless once the document failed).
+    state: str
     message: str
 
 
@@ -61,7 +64,7 @@ def _out(verification: Verification) -> dict:
         "sha256": verification.sha256,
         "signed_by": verification.signer,
         "timestamp_at": verification.timestamp_at,
-        "checks": [vars(check) for check in verification.checks],
+        "checks": [vars(detail) for detail in verification.details],
         "document": public_summary(document) if document is not None else None,
     }
 
@@ -89,7 +92,9 @@ _UPLOAD_BODY = {
     description=(
         "Envie o PDF (multipart, campo `arquivo`). Confere assinatura, certificado, carimbo do "
         "tempo, se é idêntico a um documento selado e a cadeia de evidências. Um PDF alterado "
-        "(mesmo um byte) responde 200 com `valid: false` e o motivo. Erros: 413 `file_too_large`, "
+        "(mesmo um byte) responde 200 com `valid: false` e o motivo; num documento inválido "
+        "nenhuma verificação aprovada é dita aprovada (`checks[].state`: `failed`, `info` ou "
+        "`skipped`; `ok` continua sendo o resultado de cada uma). Erros: 413 `file_too_large`, "
         "415 `not_a_pdf`, 422 `file_required`."
     ),
     openapi_extra=_UPLOAD_BODY,

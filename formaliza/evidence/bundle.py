@@ -144,12 +144,18 @@ class TermsAcceptance:
 
 @dataclass(frozen=True)
 class ReadingProof:
-    """Proof that a contract was read before signing was enabled."""
+    """Proof that a contract was read before signing was enabled. The reading time is the
+    server's: from serving the contract (`shown_at`) to receiving the proof of its end
+    (`reached_end_at`). What the signer's device reported is kept apart, as its claim."""
 
     contract_number: str
     max_scroll_fraction: float  # 0.0 .. 1.0
-    seconds_spent: float
+    # None only in manifests written before the server measured it (shown as unknown).
+    server_seconds: float | None = None
     reached_end_at: dt.datetime | None = None
+    shown_at: dt.datetime | None = None
+    client_seconds: float | None = None  # the device's own count, never trusted
+    min_seconds: float | None = None  # the floor the proof had to pass
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,28 @@ def _validate_signers(errors: FieldErrors, bundle: EvidenceBundle) -> None:
             _aware(errors, f"signers[{n}].{attr}", getattr(signer, attr))
 
 
+def _both_aware(*values: dt.datetime | None) -> bool:
+    return all(v is not None and v.utcoffset() is not None for v in values)
+
+
+def _validate_reading_time(errors: FieldErrors, field: str, proof: ReadingProof) -> None:
+    """The server's reading time must be the span between the two instants it was taken from."""
+    _aware(errors, f"{field}.shown_at", proof.shown_at)
+    _aware(errors, f"{field}.reached_end_at", proof.reached_end_at)
+    if proof.server_seconds is None:
+        return
+    if proof.server_seconds < 0:
+        errors.add(field, "seconds", "O tempo de leitura não pode ser negativo.")
+    elif _both_aware(proof.shown_at, proof.reached_end_at):
+        span = (proof.reached_end_at - proof.shown_at).total_seconds()
+        if abs(span - proof.server_seconds) > 1.0:
+            errors.add(
+                field, "seconds",
+                "O tempo de leitura não corresponde ao intervalo entre a exibição do contrato "
+                "e o fim da leitura.",
+            )  # fmt: skip
+
+
 def _validate_details(errors: FieldErrors, bundle: EvidenceBundle) -> None:
     numbers = {c.contract_number for c in bundle.contracts}
     for n, proof in enumerate(bundle.reading):
@@ -295,6 +323,7 @@ def _validate_details(errors: FieldErrors, bundle: EvidenceBundle) -> None:
             )
         if not 0.0 <= proof.max_scroll_fraction <= 1.0:
             errors.add(f"reading[{n}]", "fraction", "A fração de rolagem vai de 0 a 1.")
+        _validate_reading_time(errors, f"reading[{n}]", proof)
     for n, snapshot in enumerate(bundle.conditions):
         if snapshot.sha256.lower() != conditions_sha256(snapshot.items):
             errors.add(

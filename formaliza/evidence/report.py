@@ -53,6 +53,14 @@ def when(value: dt.datetime | None) -> str:
     return f"{local:%d/%m/%Y %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
 
 
+def duration(seconds: float | None) -> str:
+    """'1min 05s'; '—' when unknown."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    return f"{whole // 60}min {whole % 60:02d}s"
+
+
 def yes_no(value: bool | None) -> str:
     return {True: "sim", False: "não", None: "não informado"}[value]
 
@@ -217,7 +225,10 @@ def report_context(
             {
                 "p": proof,
                 "percent": f"{proof.max_scroll_fraction * 100:.0f}%",
-                "spent": f"{int(proof.seconds_spent) // 60}min {int(proof.seconds_spent) % 60:02d}s",
+                "spent": duration(proof.server_seconds),
+                "claimed": duration(proof.client_seconds),
+                "floor": duration(proof.min_seconds),
+                "shown_at": when(proof.shown_at),
                 "end_at": when(proof.reached_end_at),
                 "title": next(
                     (c.title for c in bundle.contracts if c.contract_number == number), ""

@@ -293,7 +293,9 @@ def sample_bundle(
                               accepted_at=sent + dt.timedelta(minutes=2), text=TERMS_TEXT),
         reading=tuple(
             ReadingProof(contract_number=d.contract_number, max_scroll_fraction=1.0,
-                         seconds_spent=95.0, reached_end_at=now - dt.timedelta(minutes=2))
+                         server_seconds=95.0, shown_at=now - dt.timedelta(minutes=2, seconds=95),
+                         reached_end_at=now - dt.timedelta(minutes=2), client_seconds=94.2,
+                         min_seconds=20.0)
             for d in docs
         ),
         conditions=tuple(conditions),

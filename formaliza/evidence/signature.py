@@ -67,6 +67,37 @@ def certificate_label(certificate) -> str:
     return f"{label} ({organization})" if organization else label
 
 
+# Each check of the seal: (what it says when it passes, when it fails). The verification page
+# shows the passing ones only for a valid document (formaliza/evidence/verification.py).
+SEAL_MESSAGES = {
+    "integridade": (
+        "O conteúdo não foi alterado depois do selo.",
+        "O conteúdo foi alterado depois do selo: o resumo criptográfico (SHA-256) não confere.",
+    ),
+    "assinatura": (
+        "A assinatura digital confere com o certificado.",
+        "A assinatura digital não confere com o certificado.",
+    ),
+    "certificado": (
+        "Selado por {subject}, certificado de autoridade confiável.",
+        "O certificado que selou ({subject}) não é de uma autoridade em que o Formaliza confia.",
+    ),
+    "cobertura": (
+        "A assinatura cobre o arquivo inteiro.",
+        "Há conteúdo acrescentado ao arquivo depois do selo.",
+    ),
+    "carimbo_do_tempo": (
+        "Carimbo do tempo de {timestamp}, de autoridade confiável.",
+        "O selo não tem carimbo do tempo de uma autoridade em que o Formaliza confia.",
+    ),
+}
+
+
+def seal_check(name: str, ok: bool, *, subject: str = "", timestamp: str = "") -> Check:
+    passed, failed = SEAL_MESSAGES[name]
+    return Check(name, ok, (passed if ok else failed).format(subject=subject, timestamp=timestamp))
+
+
 def _seal_checks(status) -> tuple[Check, ...]:
     subject = certificate_label(status.signing_cert)
     ts = status.timestamp_validity
@@ -75,19 +106,12 @@ def _seal_checks(status) -> tuple[Check, ...]:
         status.coverage == SignatureCoverageLevel.ENTIRE_FILE and status.docmdp_ok is not False
     )
     return (
-        Check("integridade", status.intact, "O conteúdo não foi alterado depois do selo."
-              if status.intact else
-              "O conteúdo foi alterado depois do selo: o resumo criptográfico (SHA-256) não confere."),
-        Check("assinatura", status.valid, "A assinatura digital confere com o certificado."
-              if status.valid else "A assinatura digital não confere com o certificado."),
-        Check("certificado", status.trusted, f"Selado por {subject}, certificado de autoridade confiável."
-              if status.trusted else
-              f"O certificado que selou ({subject}) não é de uma autoridade em que o Formaliza confia."),
-        Check("cobertura", covers_all, "A assinatura cobre o arquivo inteiro."
-              if covers_all else "Há conteúdo acrescentado ao arquivo depois do selo."),
-        Check("carimbo_do_tempo", ts_ok, f"Carimbo do tempo de {when(ts.timestamp)}, de autoridade confiável."
-              if ts_ok else "O selo não tem carimbo do tempo válido de autoridade confiável."),
-    )  # fmt: skip
+        seal_check("integridade", status.intact),
+        seal_check("assinatura", status.valid),
+        seal_check("certificado", status.trusted, subject=subject),
+        seal_check("cobertura", covers_all),
+        seal_check("carimbo_do_tempo", ts_ok, timestamp=when(ts.timestamp) if ts_ok else ""),
+    )
 
 
 def validate_seal(data: bytes) -> SealValidation:

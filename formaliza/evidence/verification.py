@@ -22,6 +22,35 @@ logger = logging.getLogger(__name__)
 PARTICLES = {"da", "de", "do", "das", "dos", "e"}
 
 
+# The order in which failures are told: the most basic first (a lay reader gets one reason).
+CHECK_ORDER = (
+    "formato", "selo", "integridade", "cobertura", "assinatura", "certificado",
+    "carimbo_do_tempo", "registro", "cadeia",
+)  # fmt: skip
+VALID_REASON = (
+    "Documento íntegro, idêntico ao selado pelo Formaliza, com assinatura, carimbo do tempo e "
+    "cadeia de evidências válidos."
+)
+INVALID_ADVICE = (
+    "Não use este arquivo como prova do documento assinado: peça o original a quem o enviou ou "
+    "verifique pelo código impresso no documento."
+)
+SKIPPED = "Sem efeito: o documento foi reprovado em outra verificação."
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line under the verdict. `ok` is the check's own result; `state` is how it reads:
+    failed, ok (only in a valid document), info (a plain fact about the seal the file carries,
+    vouching for nothing) or skipped (true of the bytes, but meaningless once the document has
+    failed: a signature that "confere" over altered content)."""
+
+    name: str
+    ok: bool
+    state: str  # ok | failed | info | skipped
+    message: str
+
+
 @dataclass(frozen=True)
 class Verification:
     checks: tuple[Check, ...]
@@ -39,14 +68,43 @@ class Verification:
         return "válido" if self.valid else "inválido"
 
     @property
-    def reason(self) -> str:
-        for check in self.checks:
-            if not check.ok:
-                return check.message
-        return (
-            "Documento íntegro, idêntico ao selado pelo Formaliza, com assinatura, carimbo do "
-            "tempo e cadeia de evidências válidos."
+    def failures(self) -> list[Check]:
+        failed = [check for check in self.checks if not check.ok]
+        return sorted(
+            failed, key=lambda c: CHECK_ORDER.index(c.name) if c.name in CHECK_ORDER else 99
         )
+
+    @property
+    def reason(self) -> str:
+        failures = self.failures
+        return failures[0].message if failures else VALID_REASON
+
+    @property
+    def advice(self) -> str:
+        return "" if self.valid else INVALID_ADVICE
+
+    def _fact(self, check: Check) -> str:
+        """What a passed check of a failed document may still say: a fact, not a verdict."""
+        if check.name == "certificado" and self.signer:
+            return f"Certificado do selo presente no arquivo: {self.signer}."
+        if check.name == "carimbo_do_tempo" and self.timestamp_at is not None:
+            return (
+                f"Data do carimbo do tempo do selo presente no arquivo: {when(self.timestamp_at)}."
+            )
+        return ""
+
+    @property
+    def details(self) -> tuple[Detail, ...]:
+        """The lines under the verdict, in order: every check passed for a valid document; the
+        failures, then plain facts, for a failed one — never a line that vouches for it."""
+        if self.valid:
+            return tuple(Detail(c.name, True, "ok", c.message) for c in self.checks)
+        failed = [Detail(c.name, False, "failed", c.message) for c in self.failures]
+        rest = []
+        for check in (c for c in self.checks if c.ok):
+            fact = self._fact(check)
+            rest.append(Detail(check.name, True, "info" if fact else "skipped", fact or SKIPPED))
+        return (*failed, *rest)
 
 
 def _chain_check(document: SealedDocument) -> Check:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html as html_entities
+import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -208,3 +211,16 @@ def conditions_items(proposal_snapshot: dict) -> tuple[tuple[str, str], ...]:
     items += [(label, value) for label, value in proposal_snapshot["condicoes"]]
     items += [(label, value) for label, value in proposal_snapshot["dados_pessoais"]]
     return tuple((str(label), str(value)) for label, value in items)
+
+
+TAG = re.compile(r"<[^>]*>")
+
+
+def contract_pages(html: str, *, words_per_page: int) -> int:
+    """How many pages of reading a contract is, counted from the words the client sees (not
+    from its PDF, which is rendered in the background and may not exist yet): the same HTML
+    always gives the same count, so the reading floor it sets is reproducible from the
+    evidence."""
+    # Tags become spaces (a heading and the paragraph after it are two words, not one).
+    words = len(html_entities.unescape(TAG.sub(" ", html)).split())
+    return max(1, math.ceil(words / max(1, words_per_page)))

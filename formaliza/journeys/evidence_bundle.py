@@ -149,7 +149,7 @@ def _contracts(contracts: Sequence[JourneyContract]) -> tuple[ContractDocument, 
     # and `journey.signed` recorded (evidence checks it against the HTML and renders it).
     return tuple(
         ContractDocument(
-            title=c.title, contract_number=c.proposal.number, proposal_number=c.proposal.number,
+            title=c.title, contract_number=c.number, proposal_number=c.proposal.number,
             html=c.html, sha256=c.sha256, html_rendered=contract_rendered_pdf(c),
         )
         for c in contracts
@@ -237,8 +237,10 @@ def _terms(journey: Journey) -> TermsAcceptance:
 def _reading(contracts: Sequence[JourneyContract]) -> tuple[ReadingProof, ...]:
     return tuple(
         ReadingProof(
-            contract_number=c.proposal.number, max_scroll_fraction=round(c.max_fraction, 4),
-            seconds_spent=round(c.client_seconds, 1), reached_end_at=c.read_at,
+            contract_number=c.number, max_scroll_fraction=round(c.max_fraction, 4),
+            server_seconds=round(c.server_seconds or 0.0, 1), reached_end_at=c.read_at,
+            shown_at=c.shown_at, client_seconds=round(c.client_seconds, 1),
+            min_seconds=c.read_min_seconds,
         )
         for c in contracts
     )  # fmt: skip
@@ -337,6 +339,17 @@ def _step_checks(
     ]  # fmt: skip
 
 
+def _document_detail(document: dict) -> str:
+    """What the ID check found (empty for photos taken before it existed)."""
+    if not document:
+        return ""
+    face = document.get("face_height")
+    return (
+        f"documento reconhecido: formato de cartão, {document.get('text_lines', 0)} linhas de "
+        f"texto impresso{', foto do rosto impressa' if face else ''}; "
+    )
+
+
 def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[AuthenticationCheck]:
     """The ID photos, the selfie's face check, and the face match the journey does not do."""
     checks = []
@@ -348,7 +361,7 @@ def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[Auth
         checks.append(
             AuthenticationCheck(
                 method, "aceita", at,
-                f"nitidez {_decimal(capture.blur_score, 0)}; "
+                f"nitidez {_decimal(capture.blur_score, 0)}; {_document_detail(capture.document)}"
                 f"novas tentativas: {_retakes(captures, kind)}",
             )
         )  # fmt: skip

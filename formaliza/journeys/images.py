@@ -4,7 +4,9 @@ Pillow sniffs the real type from the bytes, guards against decompression bombs (
 read from the header before any pixel is decoded), applies the EXIF orientation and re-encodes a
 display copy that carries no metadata (so no GPS position). OpenCV measures blur (variance of the
 Laplacian) and, on the selfie, finds the face with the Haar cascade shipped inside the package
-(offline) and checks that it sits inside the oval the page draws.
+(offline) and checks that it sits inside the oval the page draws. On the ID photos it then checks
+that they show an ID card (`id_document.py`: a card-shaped region with printed text, and on the
+front a printed face).
 
 Each refusal is an `ImageRefused` with a stable code and a pt-BR message telling the client what
 to do next.
@@ -26,6 +28,7 @@ from django.conf import settings
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from formaliza.core.errors import ApplicationError
+from formaliza.journeys.id_document import DocumentLimits, DocumentResult, document_check
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 DISPLAY_LONG_SIDE = 1600
@@ -44,7 +47,11 @@ MESSAGES = {
     "face_not_found": "Não encontramos seu rosto na foto. Fique de frente para a câmera, em um lugar iluminado, sem óculos escuros, boné ou máscara, e tire de novo.",
     "face_too_far": "Seu rosto ficou pequeno na foto. Aproxime o celular até o rosto ocupar o oval e tire de novo.",
     "face_outside_oval": "Seu rosto ficou fora do oval. Centralize o rosto dentro da marcação oval e tire de novo.",
+    "document_not_found": "Não encontramos um documento na foto. Coloque o RG ou a CNH inteiro dentro da moldura, sobre uma mesa de cor diferente da do documento, com as quatro bordas aparecendo, e tire de novo.",
+    "document_no_text": "Não conseguimos ver os dados impressos do documento. Aproxime o celular até o documento ocupar a moldura, evite reflexo e sombra sobre ele e tire de novo.",
+    "document_no_face": "Não encontramos a foto do rosto no documento. Fotografe a FRENTE do RG ou da CNH (o lado com a sua foto), sem reflexo sobre a foto, e tire de novo.",
 }
+ID_KINDS = ("id_front", "id_back")
 
 
 class ImageRefused(ApplicationError):
@@ -59,6 +66,7 @@ class Limits:
     min_long_side: int
     min_short_side: int
     blur_min: float
+    document: DocumentLimits
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -68,6 +76,7 @@ class Limits:
             min_long_side=settings.JOURNEY_IMAGE_MIN_LONG_SIDE,
             min_short_side=settings.JOURNEY_IMAGE_MIN_SHORT_SIDE,
             blur_min=settings.JOURNEY_IMAGE_BLUR_MIN,
+            document=DocumentLimits.from_settings(),
         )
 
 
@@ -126,6 +135,7 @@ class CheckedImage:
     display_height: int
     blur_score: float
     face: FaceResult | None
+    document: DocumentResult | None = None
 
 
 def _open(data: bytes, limits: Limits) -> Image.Image:
@@ -241,32 +251,80 @@ def face_check(gray: np.ndarray, *, scale: float) -> FaceResult:
 MIN_FACE_RATIO = 0.28
 
 
-def image_check(data: bytes, *, selfie: bool, limits: Limits | None = None) -> CheckedImage:
-    """Check one photo; return what to store (a clean display copy) and the evidence about it,
-    or raise ImageRefused."""
-    limits = limits or Limits.from_settings()
+@dataclass(frozen=True)
+class Pixels:
+    """A photo past the byte-level checks: decoded, upright, at display and working size."""
+
+    original_format: str
+    original_size: tuple[int, int]
+    had_location: bool
+    display: Image.Image  # at most DISPLAY_LONG_SIDE: what is stored
+    work: Image.Image  # at most WORK_LONG_SIDE: where blur, faces and the card are looked for
+    gray: np.ndarray  # `work` in grayscale
+
+
+def photo_pixels(data: bytes, *, limits: Limits) -> Pixels:
+    """Presence, size, real type, bomb, resolution and complete decoding, in that order (the
+    cheapest refusals first); then the pixels upright, at the sizes the later checks use."""
     if not data:
         raise ImageRefused("image_missing")
     if len(data) > limits.max_bytes:
         raise ImageRefused("image_too_large", max_mb=limits.max_bytes // (1024 * 1024))
     image = _open(data, limits)
-    original_format, (orig_w, orig_h) = image.format, image.size
+    original_format, original_size = image.format, image.size
     upright, had_location = _decode(image)
     display = _scaled(upright, DISPLAY_LONG_SIDE)
     work = _scaled(display, WORK_LONG_SIDE)
     gray = cv2.cvtColor(np.asarray(work), cv2.COLOR_RGB2GRAY)
+    return Pixels(original_format, original_size, had_location, display, work, gray)
+
+
+def _selfie_check(gray: np.ndarray, *, scale: float) -> FaceResult:
+    face = face_check(gray, scale=scale)
+    if face.box is None:
+        raise ImageRefused("face_not_found")
+    if face.size_ratio < MIN_FACE_RATIO:
+        raise ImageRefused("face_too_far")
+    if not face.inside_oval:
+        raise ImageRefused("face_outside_oval")
+    return face
+
+
+def id_document_check(
+    gray: np.ndarray, display: Image.Image, *, front: bool, limits: DocumentLimits
+) -> DocumentResult:
+    """The ID photo shows an ID: a card, with printed text, and a printed face on the front."""
+    detail = cv2.cvtColor(np.asarray(display), cv2.COLOR_RGB2GRAY)
+    result = document_check(
+        gray, detail=detail, front=front, limits=limits, cascade=_face_cascade()
+    )
+    # A "card" without a single line of print is some other rectangle (a box, a table top).
+    if not result.found or result.text_lines == 0:
+        raise ImageRefused("document_not_found")
+    if result.text_lines < limits.min_text_lines or result.text_density < limits.min_text_density:
+        raise ImageRefused("document_no_text")
+    if front and (result.face_height is None or result.face_height < limits.min_face_height):
+        raise ImageRefused("document_no_face")
+    return result
+
+
+def image_check(data: bytes, *, kind: str, limits: Limits | None = None) -> CheckedImage:
+    """Check one photo of `kind` (selfie, id_front, id_back); return what to store (a clean
+    display copy) and the evidence about it, or raise ImageRefused. The cheap checks run
+    first: type, size, bomb, resolution, decoding, blur; then the face (selfie) or the
+    document (ID)."""
+    limits = limits or Limits.from_settings()
+    pixels = photo_pixels(data, limits=limits)
+    display, work, gray = pixels.display, pixels.work, pixels.gray
     score = blur_score(gray)
     if score < limits.blur_min:
         raise ImageRefused("image_blurred")
-    face = None
-    if selfie:
-        face = face_check(gray, scale=display.width / work.width)
-        if face.box is None:
-            raise ImageRefused("face_not_found")
-        if face.size_ratio < MIN_FACE_RATIO:
-            raise ImageRefused("face_too_far")
-        if not face.inside_oval:
-            raise ImageRefused("face_outside_oval")
+    face = _selfie_check(gray, scale=display.width / work.width) if kind == "selfie" else None
+    document = None
+    if kind in ID_KINDS:
+        document = id_document_check(
+            gray, display, front=kind == "id_front", limits=limits.document
+        )
     out = io.BytesIO()
     # No exif/icc/xmp passed: the stored copy carries pixels only (no location, no device data).
     display.save(out, "JPEG", quality=85, optimize=True)
@@ -274,14 +332,15 @@ def image_check(data: bytes, *, selfie: bool, limits: Limits | None = None) -> C
     return CheckedImage(
         original_sha256=hashlib.sha256(data).hexdigest(),
         original_bytes=len(data),
-        original_format=original_format,
-        original_width=orig_w,
-        original_height=orig_h,
-        had_location=had_location,
+        original_format=pixels.original_format,
+        original_width=pixels.original_size[0],
+        original_height=pixels.original_size[1],
+        had_location=pixels.had_location,
         display_jpeg=jpeg,
         display_sha256=hashlib.sha256(jpeg).hexdigest(),
         display_width=display.width,
         display_height=display.height,
         blur_score=round(score, 2),
         face=face,
+        document=document,
     )

@@ -247,11 +247,17 @@ class JourneyContract(models.Model):
     # `html` rendered to PDF in the background while the client reads (the seal then only
     # assembles it); empty until that task ran — sealing renders it itself in that case.
     rendered_pdf = models.FileField(upload_to=_contract_pdf_path, blank=True, max_length=300)
+    # The reading proof. The server's clock measures it (`shown_at`: the contracts page was
+    # served; `read_at`: the proof of the end arrived; `server_seconds` between them);
+    # `client_seconds` is only what the phone claims, kept beside it, never trusted.
     shown_at = models.DateTimeField(null=True, blank=True)
     max_fraction = models.FloatField(default=0.0)
     client_seconds = models.FloatField(default=0.0)
     read_at = models.DateTimeField(null=True, blank=True)
     server_seconds = models.FloatField(null=True, blank=True)
+    # The floor the proof had to pass (seconds since served) and how many came too soon.
+    read_min_seconds = models.FloatField(null=True, blank=True)
+    fast_proofs = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["journey", "position"]
@@ -261,6 +267,11 @@ class JourneyContract(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def number(self) -> str:
+        """The contract's number as printed on it (the built-in CCB prints the proposal's)."""
+        return self.proposal.number
 
 
 class CaptureKind(models.TextChoices):
@@ -300,6 +311,8 @@ class JourneyCapture(models.Model):
     display_height = models.PositiveIntegerField(null=True, blank=True)
     blur_score = models.FloatField(null=True, blank=True)
     face = models.JSONField(default=dict, blank=True)
+    # ID photos: where the card was found and what it showed (text lines, printed face).
+    document = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

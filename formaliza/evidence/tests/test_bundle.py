@@ -69,6 +69,16 @@ def test_a_complete_bundle_is_valid(bundle):
             "cpf_invalid",
         ),
         (lambda b: {"created_at": dt.datetime(2026, 1, 1, 10, 0)}, "created_at", "naive_datetime"),
+        (
+            lambda b: {"reading": (dataclasses.replace(b.reading[0], server_seconds=3.0),)},
+            "reading[0]",
+            "seconds",
+        ),
+        (
+            lambda b: {"reading": (dataclasses.replace(b.reading[0], server_seconds=-1.0),)},
+            "reading[0]",
+            "seconds",
+        ),
     ],
 )
 def test_incomplete_or_inconsistent_bundles_are_refused(bundle, change, field, code):

@@ -90,6 +90,11 @@ def test_the_report_records_what_none_of_them_does(sealed_sample, report_text):
     # Terms (version, hash, time), reading proof, conditions as displayed with their hash.
     assert "versão 3" in report_text and b.terms.sha256 in flat
     assert "100%" in report_text and "1min 35s" in report_text
+    # The reading time is the server's; the phone's count is shown only as its claim.
+    assert compact("Tempo de leitura (servidor)") in flat
+    assert compact("medido pelo relógio do servidor") in flat
+    assert compact("Informado pelo celular") in flat and "1min 34s" in report_text
+    assert compact("Mínimo exigido") in flat and "0min 20s" in report_text
     snapshot = b.conditions[0]
     assert "1,79% a.m. / 23,70% a.a." in report_text and snapshot.sha256 in flat
     # Images: hashes, retakes, face detection, face match with model, geolocation.

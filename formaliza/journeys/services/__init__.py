@@ -3,8 +3,8 @@
 lifecycle: journey_start, journey_link_resend, journey_link_renew, journey_link_request,
            journey_expire, journey_cancel_closed, journeys_sweep
 steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
-           journey_conditions_confirm, journey_issue_report, journey_contracts_shown,
-           journey_contract_reading_record, journey_contracts_accept, journey_sign
+           journey_conditions_confirm, journey_issue_report, journey_sign
+reading:   journey_contracts_shown, journey_contract_reading_record, journey_contracts_accept
 captures:  journey_capture_submit, journey_capture_open
 issues:    journey_issue_resolve, journey_help_request
 messages:  journey_notification_send
@@ -40,6 +40,11 @@ from formaliza.journeys.services.lifecycle import (
     journeys_sweep,
 )
 from formaliza.journeys.services.messages import journey_notification_send
+from formaliza.journeys.services.reading import (
+    journey_contract_reading_record,
+    journey_contracts_accept,
+    journey_contracts_shown,
+)
 from formaliza.journeys.services.rendering import journey_contracts_render
 from formaliza.journeys.services.seal_request import (
     journey_seal_failure_report,
@@ -48,9 +53,6 @@ from formaliza.journeys.services.seal_request import (
 )
 from formaliza.journeys.services.steps import (
     journey_conditions_confirm,
-    journey_contract_reading_record,
-    journey_contracts_accept,
-    journey_contracts_shown,
     journey_issue_report,
     journey_open,
     journey_sign,

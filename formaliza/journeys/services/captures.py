@@ -53,6 +53,7 @@ def _fill(capture: JourneyCapture, checked: CheckedImage) -> None:
     capture.display_width, capture.display_height = checked.display_width, checked.display_height
     capture.blur_score = checked.blur_score
     capture.face = checked.face.as_dict() if checked.face else {}
+    capture.document = checked.document.as_dict() if checked.document else {}
 
 
 def _evidence(capture: JourneyCapture) -> dict:
@@ -68,6 +69,7 @@ def _evidence(capture: JourneyCapture) -> dict:
             location_removed=capture.had_location, display_sha256=capture.display_sha256,
             display_size=[capture.display_width, capture.display_height],
             blur_score=capture.blur_score, face=capture.face or None,
+            document=capture.document or None,
         )  # fmt: skip
     else:
         data["refusal"] = capture.refusal_code
@@ -90,11 +92,12 @@ def journey_capture_submit(
     `declared_bytes`: an upload refused from its Content-Length alone, body never read."""
     kind = CaptureKind(kind)
     limits = Limits.from_settings()
-    # The checks (~0.1 s of CPU) run before the transaction: no row lock held meanwhile.
+    # The checks (a fraction of a second of CPU; docs/benchmarks.md) run before the
+    # transaction: no row lock held meanwhile.
     try:
         if declared_bytes > limits.max_bytes:
             raise ImageRefused("image_too_large", max_mb=limits.max_bytes // (1024 * 1024))
-        checked, refusal = image_check(data, selfie=kind == CaptureKind.SELFIE, limits=limits), None
+        checked, refusal = image_check(data, kind=kind, limits=limits), None
     except ImageRefused as exc:
         checked, refusal = None, exc
     with transaction.atomic():

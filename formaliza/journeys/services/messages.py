@@ -25,6 +25,7 @@ from formaliza.journeys.ports import (
     messenger,
 )
 from formaliza.journeys.services._common import SYSTEM, link_url, record
+from formaliza.journeys.services.history import journey_conversations_key
 
 JOURNEY_NOTIFICATION_SEND_TASK = "formaliza.journeys.tasks.journey_notification_send"
 
@@ -135,6 +136,9 @@ def _finish_sent(notification: JourneyNotification, journey: Journey, result: Se
     if notification.kind == JourneyNotification.Kind.COMPLETION:
         journey.completion_sent_at = now
         journey.save(update_fields=["completion_sent_at", "updated_at"])
+    # The conversation it went to (a new one, if the last was closed) is found in the history
+    # by the journey's CPF, contracts, proposals... from now on, not only once signed.
+    journey_conversations_key(journey)
     record(
         journey, "message.sent", actor=SYSTEM,
         data={"kind": notification.kind, "reason": notification.reason,

@@ -10,10 +10,6 @@ from typing import Any
 
 from django.db import transaction
 
-from formaliza.conversations.services import (
-    conversation_finalize_for_reference,
-    conversation_keys_add_for_reference,
-)
 from formaliza.core import clock
 from formaliza.core.errors import NotFound, ValidationFailed
 from formaliza.evidence.models import SealedDocument
@@ -29,6 +25,7 @@ from formaliza.journeys.evidence_bundle import (
 )
 from formaliza.journeys.models import Journey, JourneyIssue, Step
 from formaliza.journeys.services._common import SYSTEM, lock_journey, record
+from formaliza.journeys.services.history import journey_conversations_sign
 from formaliza.proposals.selectors import formalization_payload
 from formaliza.webhooks.services import webhook_event_emit
 
@@ -108,24 +105,6 @@ def _close_seal_issues(journey: Journey, document: SealedDocument) -> None:
              updated_at=now)  # fmt: skip
 
 
-def _mark_conversations(journey: Journey, document: SealedDocument) -> None:
-    """The journey's conversations (messages sent with its reference) get the keys the history
-    searches by, and the `assinado` status when the tenant has it. Idempotent."""
-    reference = conversation_reference(journey)
-    keys = [
-        ("cpf", journey.cpf), ("full_name", journey.client_name), ("journey", str(journey.pk)),
-        ("formalization", journey.request.number), ("document_key", document.code),
-        *[("proposal", number) for number in
-          journey.request.proposals.values_list("number", flat=True)],
-    ]  # fmt: skip
-    if journey.contact.birth_date:
-        keys.append(("birth_date", journey.contact.birth_date.isoformat()))
-    conversation_keys_add_for_reference(tenant_id=journey.tenant_id, reference=reference, keys=keys)
-    conversation_finalize_for_reference(
-        tenant_id=journey.tenant_id, reference=reference, code="assinado"
-    )
-
-
 def journey_sealed_notify(*, document_id: Any) -> str:
     """The journey's final PDF is sealed (EVIDENCE_SEALED_HANDLERS): send the signed
     `formalization.completed` webhook, once, close any seal-failure task, and mark the
@@ -139,7 +118,7 @@ def journey_sealed_notify(*, document_id: Any) -> str:
         if document.status != SealedDocument.Status.SEALED:
             return "not_sealed"
         _close_seal_issues(journey, document)
-        _mark_conversations(journey, document)
+        journey_conversations_sign(journey, document)
         if journey.integrator_notified_at is not None:
             return "already_notified"
         event = webhook_event_emit(

@@ -7,19 +7,17 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from formaliza.accounts.actors import Actor
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError, Conflict, NotFound
+from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.evidence.bundle import conditions_sha256
 from formaliza.evidence.services import RequestContext
 from formaliza.journeys import documents
 from formaliza.journeys.models import (
     CaptureKind,
     Journey,
-    JourneyContract,
     JourneyIssue,
     JourneyLink,
     JourneyNotification,
@@ -33,6 +31,7 @@ from formaliza.journeys.services._common import (
     require_active,
     require_step,
 )
+from formaliza.journeys.services.reading import reading_proofs
 from formaliza.journeys.services.seal_request import journey_seal_request
 from formaliza.proposals import services as proposals
 
@@ -152,103 +151,6 @@ def journey_issue_report(*, journey_id: Any, message: str, context: RequestConte
     return issue
 
 
-def journey_contracts_shown(*, journey_id: Any, context: RequestContext) -> list[JourneyContract]:
-    """The contracts page was served: the server's reading clock starts (once)."""
-    with transaction.atomic():
-        journey = lock_journey(journey_id=journey_id)
-        require_step(journey, Step.CONTRACTS)
-        contracts = list(journey.contracts.select_related("proposal").order_by("position"))
-        unseen = [c for c in contracts if c.shown_at is None]
-        if unseen:
-            now = clock.now()
-            JourneyContract.objects.filter(pk__in=[c.pk for c in unseen]).update(shown_at=now)
-            for contract in unseen:
-                contract.shown_at = now
-            record(
-                journey, "contracts.shown", actor=client_actor(journey), context=context,
-                data={"contracts": [{"id": c.pk, "proposal": c.proposal.number, "sha256": c.sha256}
-                                    for c in contracts]},
-            )  # fmt: skip
-    return contracts
-
-
-def journey_contract_reading_record(
-    *,
-    journey_id: Any,
-    contract_id: Any,
-    max_fraction: float,
-    client_seconds: float,
-    context: RequestContext,
-) -> JourneyContract:
-    """Progress of reading one contract, as measured on the phone. The reading proof event is
-    written once, when the contract is scrolled to its end."""
-    fraction = min(max(float(max_fraction), 0.0), 1.0)
-    seconds = min(max(float(client_seconds), 0.0), 24 * 3600.0)
-    with transaction.atomic():
-        journey = lock_journey(journey_id=journey_id)
-        require_step(journey, Step.CONTRACTS)
-        contract = (
-            JourneyContract.objects.select_for_update(of=("self",))
-            .select_related("proposal")
-            .filter(journey=journey, pk=contract_id)
-            .first()
-        )
-        if contract is None or contract.shown_at is None:
-            raise NotFound("Contrato", code="contract_not_found")
-        contract.max_fraction = max(contract.max_fraction, fraction)
-        contract.client_seconds = max(contract.client_seconds, seconds)
-        reached_end = contract.max_fraction >= settings.JOURNEY_READ_MIN_FRACTION
-        if reached_end and contract.read_at is None:
-            contract.read_at = clock.now()
-            contract.server_seconds = (contract.read_at - contract.shown_at).total_seconds()
-            record(
-                journey, "contract.read", actor=client_actor(journey), context=context,
-                data={"contract": contract.pk, "proposal": contract.proposal.number,
-                      "sha256": contract.sha256, "max_fraction": round(contract.max_fraction, 4),
-                      "client_seconds": round(contract.client_seconds, 1),
-                      "server_seconds": round(contract.server_seconds, 1)},
-            )  # fmt: skip
-        contract.save()
-    return contract
-
-
-def _reading_proofs(journey: Journey) -> list[dict]:
-    return [
-        {"proposal": c.proposal.number, "sha256": c.sha256,
-         "max_fraction": round(c.max_fraction, 4), "client_seconds": round(c.client_seconds, 1),
-         "server_seconds": round(c.server_seconds or 0.0, 1)}
-        for c in journey.contracts.select_related("proposal").order_by("position")
-    ]  # fmt: skip
-
-
-def journey_contracts_accept(*, journey_id: Any, context: RequestContext) -> Journey:
-    """The sign control of the reading step. Refused, on the server too, until every contract
-    has been scrolled to its end."""
-    with transaction.atomic():
-        journey = lock_journey(journey_id=journey_id)
-        require_step(journey, Step.CONTRACTS)
-        unread = [
-            c.proposal.number
-            for c in journey.contracts.select_related("proposal")
-            if c.read_at is None or c.max_fraction < settings.JOURNEY_READ_MIN_FRACTION
-        ]
-        if unread:
-            raise ApplicationError(
-                code="contracts_not_read",
-                message="Role cada contrato até o fim antes de continuar "
-                f"(falta: contrato nº {', '.join(unread)}).",
-                status=409,
-                extra={"unread": unread},
-            )
-        journey.contracts_read_at = clock.now()
-        _save(journey, "contracts_read_at")
-        record(
-            journey, "contracts.accepted", actor=client_actor(journey), context=context,
-            data={"contracts": _reading_proofs(journey)},
-        )  # fmt: skip
-    return journey
-
-
 def _capture_summary(journey: Journey) -> dict:
     captures = list(journey.captures.order_by("created_at"))
     summary = {}
@@ -289,7 +191,7 @@ def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
                 "terms": {"version": journey.terms.version, "sha256": journey.terms.sha256,
                           "accepted_at": journey.terms_accepted_at},
                 "conditions_sha256": journey.conditions_sha256,
-                "contracts": _reading_proofs(journey),
+                "contracts": reading_proofs(journey),
                 "captures": _capture_summary(journey),
             },
         )  # fmt: skip

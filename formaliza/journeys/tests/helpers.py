@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from functools import cache
 from pathlib import Path
 
+from django.test import override_settings
 from PIL import Image, ImageDraw, ImageFilter
 
 from formaliza.evidence.services import RequestContext
 from formaliza.journeys import services
 from formaliza.journeys.models import Journey, Step
+from formaliza.journeys.samples import Shot, id_photo
 from formaliza.proposals.tests.helpers import decide, to_approval_step, typed
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,7 +59,8 @@ def face_frame(
 
 
 def document_frame(*, size=(1200, 800), blur: float = 0) -> Image.Image:
-    """A sharp, face-less stand-in for an ID card: printed lines on a light card."""
+    """Printed lines filling the whole frame: sharp and face-less, but no card in a photo (the
+    ID check refuses it); for the quality checks and the selfie's "no face"."""
     card = Image.new("RGB", size, (236, 240, 228))
     draw = ImageDraw.Draw(card)
     draw.rectangle((20, 20, size[0] - 20, size[1] - 20), outline=(20, 60, 40), width=6)
@@ -69,6 +73,30 @@ def document_frame(*, size=(1200, 800), blur: float = 0) -> Image.Image:
     if blur:
         card = card.filter(ImageFilter.GaussianBlur(blur))
     return card
+
+
+SUITE_SHOT = Shot(long_side=1000)  # the suite's photos stay small; the benchmark uses 1600
+
+
+@cache
+def id_front_jpeg(shot: Shot = SUITE_SHOT) -> bytes:
+    """A photographed ID front with the astronaut's portrait (see journeys/samples.py)."""
+    return id_photo(Image.open(ASTRONAUT), side="front", shot=shot)
+
+
+@cache
+def id_back_jpeg(shot: Shot = SUITE_SHOT) -> bytes:
+    return id_photo(Image.open(ASTRONAUT), side="back", shot=shot)
+
+
+@cache
+def enlarged(name: str, long_side: int = 1600) -> bytes:
+    """A real photo from the fixtures, enlarged as the attacker of issue 12 did (so it passes
+    the resolution check)."""
+    photo = Image.open(FIXTURES / name).convert("RGB")
+    k = long_side / max(photo.size)
+    big = photo.resize((round(photo.width * k), round(photo.height * k)), Image.Resampling.BICUBIC)
+    return jpeg(big)
 
 
 def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
@@ -90,7 +118,7 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
 
 def walk(journey: Journey, *, until: str, ctx: RequestContext = CLIENT_CTX) -> Journey:
     """Take the journey through its steps (as the client would) up to, not including, `until`."""
-    doc, selfie = jpeg(document_frame()), jpeg(face_frame())
+    front, back, selfie = id_front_jpeg(), id_back_jpeg(), jpeg(face_frame())
     actions = {
         Step.WELCOME: lambda: services.journey_welcome_confirm(
             journey_id=journey.pk, phone_is_own=True, context=ctx
@@ -103,11 +131,11 @@ def walk(journey: Journey, *, until: str, ctx: RequestContext = CLIENT_CTX) -> J
         ),
         Step.CONTRACTS: lambda: _read_all(journey, ctx),
         Step.ID_FRONT: lambda: services.journey_capture_submit(
-            journey_id=journey.pk, kind="id_front", data=doc, source="camera",
+            journey_id=journey.pk, kind="id_front", data=front, source="camera",
             client_retakes=0, context=ctx,
         ),
         Step.ID_BACK: lambda: services.journey_capture_submit(
-            journey_id=journey.pk, kind="id_back", data=doc, source="camera",
+            journey_id=journey.pk, kind="id_back", data=back, source="camera",
             client_retakes=0, context=ctx,
         ),
         Step.SELFIE: lambda: services.journey_capture_submit(
@@ -127,7 +155,10 @@ def walk(journey: Journey, *, until: str, ctx: RequestContext = CLIENT_CTX) -> J
     return journey
 
 
+@override_settings(JOURNEY_READ_MIN_SECONDS_PER_PAGE=0)
 def _read_all(journey: Journey, ctx: RequestContext) -> None:
+    """Every contract read to its end. The walk does not wait out the reading floor (the server
+    measures real seconds); tests/services/test_reading.py tests the floor itself."""
     for contract in services.journey_contracts_shown(journey_id=journey.pk, context=ctx):
         services.journey_contract_reading_record(
             journey_id=journey.pk, contract_id=contract.pk, max_fraction=1.0,

@@ -7,7 +7,15 @@ from formaliza.core.errors import ApplicationError
 from formaliza.evidence.models import EvidenceEvent
 from formaliza.journeys import services
 from formaliza.journeys.models import JourneyCapture, Step
-from formaliza.journeys.tests.helpers import CLIENT_CTX, document_frame, face_frame, jpeg, walk
+from formaliza.journeys.tests.helpers import (
+    CLIENT_CTX,
+    enlarged,
+    face_frame,
+    id_back_jpeg,
+    id_front_jpeg,
+    jpeg,
+    walk,
+)
 
 
 def _submit(journey, kind, data, retakes=0):
@@ -19,7 +27,7 @@ def _submit(journey, kind, data, retakes=0):
 
 def test_an_accepted_photo_is_stored_through_storages_and_evidenced(journey, settings):
     walk(journey, until=Step.ID_FRONT)
-    data = jpeg(document_frame())
+    data = id_front_jpeg()
 
     outcome = _submit(journey, "id_front", data)
 
@@ -38,6 +46,31 @@ def test_an_accepted_photo_is_stored_through_storages_and_evidenced(journey, set
     assert event.kind == "capture.accepted"
     assert event.data["original_sha256"] == capture.original_sha256
     assert event.data["display_sha256"] == capture.display_sha256
+    assert event.data["document"] == capture.document  # where the card was, what it showed
+    assert capture.document["text_lines"] >= 6 and capture.document["face_height"] > 0
+
+
+def test_a_coffee_cup_is_refused_as_the_id_front_and_back_and_nothing_is_stored(journey):
+    """Issue 12: a photo of a coffee cup, enlarged, was accepted as the ID front and back."""
+    walk(journey, until=Step.ID_FRONT)
+    cup = enlarged("coffee.jpg")
+
+    front = _submit(journey, "id_front", cup)
+
+    assert (front.accepted, front.refusal.code) == (False, "document_not_found")
+    journey.refresh_from_db()
+    assert journey.current_step == Step.ID_FRONT and journey.id_front_at is None
+    assert not default_storage.exists(f"journeys/{journey.tenant_id}/{journey.pk}")
+    event = EvidenceEvent.objects.filter(subject_id=str(journey.pk)).order_by("-sequence").first()
+    assert (event.kind, event.data["refusal"]) == ("capture.refused", "document_not_found")
+
+    assert _submit(journey, "id_front", id_front_jpeg()).accepted
+    back = _submit(journey, "id_back", cup)
+    assert back.refusal.code == "document_not_found"
+    journey.refresh_from_db()
+    assert journey.current_step == Step.ID_BACK
+    assert not JourneyCapture.objects.filter(journey=journey, kind="id_back", accepted=True)
+    assert _submit(journey, "id_back", id_back_jpeg()).accepted
 
 
 def test_a_refused_photo_keeps_only_the_reason_and_counts_as_a_retake(journey):

@@ -14,7 +14,16 @@ from formaliza.core.testing import run_queued_tasks
 from formaliza.evidence.models import EvidenceEvent
 from formaliza.journeys import services
 from formaliza.journeys.models import Journey, JourneyLink, Step
-from formaliza.journeys.tests.helpers import bomb_png, document_frame, face_frame, jpeg, walk
+from formaliza.journeys.tests.helpers import (
+    bomb_png,
+    document_frame,
+    enlarged,
+    face_frame,
+    id_back_jpeg,
+    id_front_jpeg,
+    jpeg,
+    walk,
+)
 
 
 def _path(started):
@@ -103,17 +112,37 @@ def test_the_server_refuses_to_accept_contracts_not_scrolled_to_the_end(browser,
         "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "0.5", "seconds": "4"}
     )
     assert half.json() == {"ok": True, "read": False}
-    browser.post(
-        "/j/contratos/leitura/", {"contract": first.pk, "max_fraction": "1", "seconds": "9"}
-    )
-    assert browser.post("/j/contratos/").status_code == 409
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=1)):
+        browser.post(
+            "/j/contratos/leitura/", {"contract": first.pk, "max_fraction": "1", "seconds": "9"}
+        )
+        assert browser.post("/j/contratos/").status_code == 409
     journey = Journey.objects.get(pk=started.journey.pk)
     assert journey.contracts_read_at is None
 
-    browser.post(
-        "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "1", "seconds": "9"}
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):
+        browser.post(
+            "/j/contratos/leitura/", {"contract": second.pk, "max_fraction": "1", "seconds": "9"}
+        )
+        assert browser.post("/j/contratos/")["Location"] == "/j/documento-frente/"
+
+
+def test_a_reading_proof_sooner_than_the_floor_is_refused_with_the_wait(browser, started):
+    walk(started.journey, until=Step.CONTRACTS)
+    browser.get("/j/contratos/")
+    contract = started.journey.contracts.order_by("position").first()
+
+    fast = browser.post(
+        "/j/contratos/leitura/", {"contract": contract.pk, "max_fraction": "1", "seconds": "60"}
     )
-    assert browser.post("/j/contratos/")["Location"] == "/j/documento-frente/"
+
+    assert fast.status_code == 409
+    answer = fast.json()
+    assert (answer["ok"], answer["code"]) == (False, "reading_too_fast")
+    assert "Leia o contrato com atenção" in answer["message"]
+    assert 0 < answer["retry_after"] <= answer["min_seconds"]
+    contract.refresh_from_db()
+    assert (contract.read_at, contract.max_fraction) == (None, 0.0)
 
 
 def test_reading_reports_need_valid_numbers(browser, started):
@@ -164,13 +193,23 @@ def test_an_oversized_upload_is_refused_from_its_length(browser, started, settin
     assert (capture.original_sha256, capture.original_bytes > 200_000) == ("", True)
 
 
+def test_a_photo_that_is_not_an_id_is_refused_with_what_to_do(browser, started):
+    walk(started.journey, until=Step.ID_FRONT)
+    response = _upload(browser, "/j/documento-frente/", enlarged("chelsea.jpg"))
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["ok"], body["code"]) == (False, "document_not_found")
+    assert "Coloque o RG ou a CNH inteiro dentro da moldura" in body["message"]
+    assert Journey.objects.get(pk=started.journey.pk).current_step == Step.ID_FRONT
+
+
 def test_without_javascript_a_refusal_is_shown_on_the_page(browser, started):
     walk(started.journey, until=Step.ID_FRONT)
     image = SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")
     response = browser.post("/j/documento-frente/", {"image": image})
     assert response.status_code == 422
     assert "não é uma foto" in response.content.decode()
-    good = SimpleUploadedFile("x.jpg", jpeg(document_frame()), content_type="image/jpeg")
+    good = SimpleUploadedFile("x.jpg", id_front_jpeg(), content_type="image/jpeg")
     assert (
         browser.post("/j/documento-frente/", {"image": good})["Location"] == "/j/documento-verso/"
     )
@@ -241,13 +280,15 @@ def test_the_whole_journey_over_http_ends_signed(browser, started):
     browser.post("/j/termos/", {"terms_sha256": journey.terms.sha256, "accept": "on"})
     browser.post("/j/condicoes/", {"snapshot_sha256": journey.conditions_sha256})
     browser.get("/j/contratos/")
-    for contract in journey.contracts.all():
-        browser.post(
-            "/j/contratos/leitura/", {"contract": contract.pk, "max_fraction": "1", "seconds": "30"}
-        )
-    browser.post("/j/contratos/")
-    for url in ("/j/documento-frente/", "/j/documento-verso/"):
-        assert _upload(browser, url, jpeg(document_frame())).json()["ok"]
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):  # read at a human pace
+        for contract in journey.contracts.all():
+            browser.post(
+                "/j/contratos/leitura/",
+                {"contract": contract.pk, "max_fraction": "1", "seconds": "30"},
+            )
+        browser.post("/j/contratos/")
+    assert _upload(browser, "/j/documento-frente/", id_front_jpeg()).json()["ok"]
+    assert _upload(browser, "/j/documento-verso/", id_back_jpeg()).json()["ok"]
     assert _upload(browser, "/j/selfie/", jpeg(face_frame()), retakes="1", source="camera").json() == {
         "ok": True, "next": "/j/assinar/",
     }  # fmt: skip

@@ -26,9 +26,13 @@ def signed(journey, outbox):
     return walk(journey, until=Step.DONE)
 
 
-def _event(journey: Journey, kind: str):
+def _events(journey: Journey, kind: str):
     events = evidence_events(subject=Subject("journey", str(journey.pk)))
-    return next(e for e in reversed(events) if e.kind == kind)
+    return [e for e in events if e.kind == kind]
+
+
+def _event(journey: Journey, kind: str):
+    return _events(journey, kind)[-1]
 
 
 def test_contracts_terms_conditions_and_reading_are_what_the_journey_recorded(signed):
@@ -54,11 +58,17 @@ def test_contracts_terms_conditions_and_reading_are_what_the_journey_recorded(si
     shown = signed.conditions_snapshot["propostas"][0]
     assert first.items[:2] == (("Contrato nº", shown["numero"]), ("Produto", shown["produto"]))
     assert ("CPF", br.cpf_format(signed.cpf)) in first.items
+    reads = {e.data["proposal"]: e.data for e in _events(signed, "contract.read")}
     assert [
-        (r.contract_number, r.max_scroll_fraction, r.seconds_spent) for r in bundle.reading
-    ] == [(c.proposal.number, 1.0, 12.5) for c in contracts]
+        (r.contract_number, r.max_scroll_fraction, r.server_seconds, r.client_seconds)
+        for r in bundle.reading
+    ] == [
+        (c.proposal.number, 1.0, reads[c.proposal.number]["server_seconds"], 12.5)
+        for c in contracts
+    ]  # the server's measure, and the phone's claim (12.5 s) apart
     assert all(
-        r.reached_end_at == c.read_at for r, c in zip(bundle.reading, contracts, strict=True)
+        (r.shown_at, r.reached_end_at, r.min_seconds) == (c.shown_at, c.read_at, 0)
+        for r, c in zip(bundle.reading, contracts, strict=True)
     )
 
 
@@ -103,6 +113,10 @@ def test_the_signer_originator_times_and_trail(kit, signed, outbox):
     assert results["Aceite dos termos de uso e do meio eletrônico de assinatura"] == "aceito"
     assert results["Selfie com detecção de rosto na moldura"] == "rosto detectado"
     assert results["Comparação facial entre a selfie e a foto do documento"] == "não realizada"
+    details = {a.method: a.detail for a in signer.authentications}
+    front = details["Foto do documento de identidade — frente"]
+    assert "documento reconhecido: formato de cartão" in front and "foto do rosto impressa" in front
+    assert "linhas de texto impresso" in details["Foto do documento de identidade — verso"]
 
     origin = bundle.originator
     assert (origin.organization, origin.organization_document) == (kit.tenant.name, kit.tenant.cnpj)

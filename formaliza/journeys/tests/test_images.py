@@ -6,25 +6,36 @@ import io
 import pytest
 from PIL import Image
 
+from formaliza.journeys.id_document import DocumentLimits
 from formaliza.journeys.images import ImageRefused, Limits, image_check, oval_for
-from formaliza.journeys.tests.helpers import bomb_png, document_frame, face_frame, jpeg
+from formaliza.journeys.tests.helpers import (
+    bomb_png,
+    document_frame,
+    face_frame,
+    id_front_jpeg,
+    jpeg,
+)
 
+DOCUMENT = DocumentLimits(
+    min_area=0.15, aspect_min=1.25, aspect_max=1.95, min_text_lines=6, min_text_density=0.04,
+    min_face_height=0.08,
+)  # fmt: skip
 LIMITS = Limits(
     max_bytes=2 * 1024 * 1024, max_pixels=40_000_000, min_long_side=640, min_short_side=480,
-    blur_min=25.0,
+    blur_min=25.0, document=DOCUMENT,
 )  # fmt: skip
 
 
-def _refusal(data, *, selfie=False, limits=LIMITS):
+def _refusal(data, *, kind="id_back", limits=LIMITS):
     with pytest.raises(ImageRefused) as err:
-        image_check(data, selfie=selfie, limits=limits)
+        image_check(data, kind=kind, limits=limits)
     assert err.value.message  # every refusal tells the client what to do, in pt-BR
     return err.value.code
 
 
 def test_a_good_selfie_is_accepted_with_its_face_inside_the_oval():
     data = jpeg(face_frame())
-    checked = image_check(data, selfie=True, limits=LIMITS)
+    checked = image_check(data, kind="selfie", limits=LIMITS)
     assert checked.original_sha256 == hashlib.sha256(data).hexdigest()
     assert (checked.display_width, checked.display_height) == (640, 480)
     assert checked.face.inside_oval is True
@@ -33,10 +44,10 @@ def test_a_good_selfie_is_accepted_with_its_face_inside_the_oval():
     assert checked.display_sha256 == hashlib.sha256(checked.display_jpeg).hexdigest()
 
 
-def test_a_sharp_document_photo_is_accepted_without_a_face_check():
-    checked = image_check(jpeg(document_frame()), selfie=False, limits=LIMITS)
-    assert checked.face is None
-    assert (checked.original_width, checked.original_height) == (1200, 800)
+def test_a_sharp_id_photo_is_accepted_without_the_selfie_face_check():
+    checked = image_check(id_front_jpeg(), kind="id_front", limits=LIMITS)
+    assert checked.face is None and checked.document.found
+    assert (checked.original_width, checked.original_height) == (1000, 750)
 
 
 @pytest.mark.parametrize(
@@ -53,8 +64,8 @@ def test_the_type_comes_from_the_bytes_not_the_name():
     Image.new("RGB", (800, 600)).save(gif, "GIF")
     assert _refusal(gif.getvalue()) == "image_not_image"
     png = io.BytesIO()
-    document_frame().save(png, "PNG")
-    assert image_check(png.getvalue(), selfie=False, limits=LIMITS).original_format == "PNG"
+    Image.open(io.BytesIO(id_front_jpeg())).save(png, "PNG")
+    assert image_check(png.getvalue(), kind="id_front", limits=LIMITS).original_format == "PNG"
 
 
 def test_a_photo_too_small_is_refused():
@@ -79,20 +90,20 @@ def test_a_truncated_photo_is_refused():
 
 def test_a_blurred_photo_is_refused():
     assert _refusal(jpeg(document_frame(blur=4))) == "image_blurred"
-    assert _refusal(jpeg(face_frame(blur=3)), selfie=True) == "image_blurred"
+    assert _refusal(jpeg(face_frame(blur=3)), kind="selfie") == "image_blurred"
 
 
 def test_a_selfie_without_a_face_is_refused():
-    assert _refusal(jpeg(document_frame()), selfie=True) == "face_not_found"
+    assert _refusal(jpeg(document_frame()), kind="selfie") == "face_not_found"
 
 
 def test_a_face_outside_the_oval_is_refused():
-    assert _refusal(jpeg(face_frame(offset=(-150, -40))), selfie=True) == "face_outside_oval"
-    assert _refusal(jpeg(face_frame(offset=(300, 200))), selfie=True) == "face_outside_oval"
+    assert _refusal(jpeg(face_frame(offset=(-150, -40))), kind="selfie") == "face_outside_oval"
+    assert _refusal(jpeg(face_frame(offset=(300, 200))), kind="selfie") == "face_outside_oval"
 
 
 def test_a_face_too_far_is_refused():
-    assert _refusal(jpeg(face_frame(scale=0.6, offset=(200, 150))), selfie=True) == "face_too_far"
+    assert _refusal(jpeg(face_frame(scale=0.6, offset=(200, 150))), kind="selfie") == "face_too_far"
 
 
 def test_orientation_is_applied_and_location_stripped_from_the_stored_copy():
@@ -100,22 +111,25 @@ def test_orientation_is_applied_and_location_stripped_from_the_stored_copy():
     exif[0x0112] = 6  # rotate 90° to display
     gps = exif.get_ifd(0x8825)
     gps.update({1: "S", 2: (23.0, 33.0, 1.0), 3: "W", 4: (46.0, 38.0, 2.0)})
-    original = jpeg(document_frame(size=(1000, 700)), exif=exif)
+    # The phone stored the pixels turned; the EXIF tag says how to show them upright.
+    turned = Image.open(io.BytesIO(id_front_jpeg())).transpose(Image.Transpose.ROTATE_90)
+    original = jpeg(turned, exif=exif)
 
-    checked = image_check(original, selfie=False, limits=LIMITS)
+    checked = image_check(original, kind="id_front", limits=LIMITS)
 
     assert checked.had_location is True
-    assert (checked.original_width, checked.original_height) == (1000, 700)
+    assert (checked.original_width, checked.original_height) == (750, 1000)
     stored = Image.open(io.BytesIO(checked.display_jpeg))
-    assert stored.size == (700, 1000)  # upright
+    assert stored.size == (1000, 750)  # upright: the card is found in it
     assert not stored.getexif()  # no orientation, no GPS, nothing
     assert b"Exif" not in checked.display_jpeg[:200]
     assert checked.original_sha256 == hashlib.sha256(original).hexdigest()
 
 
 def test_large_photos_are_stored_at_most_1600_pixels_long():
-    checked = image_check(jpeg(document_frame(size=(3200, 2000))), selfie=False, limits=LIMITS)
-    assert (checked.display_width, checked.display_height) == (1600, 1000)
+    big = Image.open(io.BytesIO(id_front_jpeg())).resize((3200, 2400))
+    checked = image_check(jpeg(big), kind="id_front", limits=LIMITS)
+    assert (checked.display_width, checked.display_height) == (1600, 1200)
 
 
 def test_the_oval_fits_portrait_and_landscape_frames():

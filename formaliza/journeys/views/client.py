@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from formaliza.core.errors import ApplicationError
 from formaliza.evidence.services import context_from_request
-from formaliza.journeys import selectors, services
+from formaliza.journeys import progress, selectors, services
 from formaliza.journeys.forms import (
     CaptureForm,
     ConditionsForm,
@@ -45,8 +45,6 @@ STEP_URL = {
     Step.CONFIRM: "journey:confirm",
     Step.DONE: "journey:done",
 }
-STEP_NUMBER = {step: n for n, step in enumerate(STEP_URL, 1)}
-TOTAL_STEPS = len(STEP_URL) - 1  # "done" is not a step the client takes
 
 
 # Contract templates are tenant-written HTML shown with |safe: no script may run from them.
@@ -72,8 +70,9 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
     if journey is not None:
         context.setdefault("tenant_name", journey.tenant.name)
         step = journey.current_step
-        context.setdefault("step_number", STEP_NUMBER.get(step) if step != Step.DONE else None)
-        context.setdefault("total_steps", TOTAL_STEPS)
+        context.setdefault("step", step)
+        context.setdefault("step_number", progress.step_number(step))
+        context.setdefault("total_steps", progress.TOTAL_STEPS)
     return _private(render(request, f"journeys/client/{template}", context, status=status))
 
 
@@ -190,13 +189,17 @@ def _run(request, journey: Journey, template: str, context: dict, call) -> HttpR
 def welcome(request, journey: Journey) -> HttpResponse:
     form = WelcomeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        return _run(request, journey, "welcome.html", {"form": form}, lambda: (
+        context = {"form": form, "client_steps": progress.CLIENT_STEPS}
+        return _run(request, journey, "welcome.html", context, lambda: (
             services.journey_welcome_confirm(
                 journey_id=journey.pk, phone_is_own=form.cleaned_data["phone_is_own"],
                 context=_ctx(request, journey),
             )
         ))  # fmt: skip
-    return _page(request, "welcome.html", {"journey": journey, "form": form})
+    return _page(
+        request, "welcome.html",
+        {"journey": journey, "form": form, "client_steps": progress.CLIENT_STEPS},
+    )  # fmt: skip
 
 
 @client_page(Step.TERMS)
@@ -280,7 +283,9 @@ def reading(request, journey: Journey) -> JsonResponse:
             client_seconds=form.cleaned_data["seconds"], context=_ctx(request, journey),
         )  # fmt: skip
     except ApplicationError as exc:
-        return _private(JsonResponse({"ok": False, "message": exc.message}, status=exc.status))
+        # reading_too_fast carries retry_after: the page asks again once the floor has passed.
+        answer = {"ok": False, "code": exc.code, "message": exc.message, **exc.extra}
+        return _private(JsonResponse(answer, status=exc.status))
     return _private(JsonResponse({"ok": True, "read": contract.read_at is not None}))
 
 

@@ -14,7 +14,21 @@
   var stream = null, blob = null, source = "camera", retakes = 0, refused = false;
   root.classList.add("js");
 
+  var shot = root.querySelector(".shot");
+  var sendBtn = root.querySelector("[data-do=send]");
+  var retakeBtn = root.querySelector("[data-do=retake]");
+
   function show(state) { root.setAttribute("data-state", state); }
+
+  // A refused photo cannot be sent again: the retake becomes the main (first, filled) button
+  // and Continuar is disabled until a new photo is taken.
+  function mainAction(refusedNow) {
+    refused = refusedNow;
+    sendBtn.disabled = refusedNow;
+    sendBtn.className = refusedNow ? "btn alt" : "btn";
+    retakeBtn.className = refusedNow ? "btn" : "btn alt";
+    shot.insertBefore(refusedNow ? retakeBtn : sendBtn, shot.firstChild);
+  }
   function say(text, bad) { msg.textContent = text; msg.className = "msg" + (bad ? " err" : ""); }
   function btn(name, fn) { root.querySelector("[data-do=" + name + "]").addEventListener("click", fn); }
 
@@ -70,7 +84,7 @@
   }
 
   function got(b, from) {
-    blob = b; source = from;
+    blob = b; source = from; mainAction(false);
     if (preview.src) URL.revokeObjectURL(preview.src);
     preview.src = URL.createObjectURL(b);
     show("preview"); say("Confira a foto: está nítida, sem reflexo e completa?");
@@ -83,11 +97,11 @@
   });
   btn("retake", function () {
     if (!refused) retakes += 1;
-    refused = false; blob = null;
+    blob = null;
     if (source === "file") { show("idle"); file.value = ""; file.click(); } else { open(); }
   });
   btn("send", function () {
-    if (!blob) return;
+    if (!blob || refused) return;
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     data.append("image", blob, "foto.jpg");
@@ -98,7 +112,7 @@
       .then(function (r) { return r.json(); })
       .then(function (j) {
         if (j.ok) { say("Foto aceita!"); window.location.assign(j.next); return; }
-        retakes = 0; refused = true; show("preview"); say(j.message, true);
+        retakes = 0; mainAction(true); show("preview"); say(j.message, true);
       })
       .catch(function () { show("preview"); say("Sem conexão. Verifique a internet e toque em Continuar de novo.", true); });
   });

@@ -1,5 +1,8 @@
 /* Contract reading: each contract scrolls in its own box; the sign control is enabled once
-   every box reached its end. The server keeps its own record and refuses otherwise. */
+   every box reached its end. The server keeps its own record and clock: it refuses an end
+   reached sooner than its reading floor (reading_too_fast, with retry_after), and this page
+   then shows why and asks again once that time has passed. The seconds sent are only the
+   phone's claim. */
 (function () {
   "use strict";
   var page = document.getElementById("contracts");
@@ -41,10 +44,30 @@
     fetch(url, { method: "POST", body: body(it), credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (j) {
+        if (j.ok && j.read) { it.busy = false; it.done = true; it.state.textContent = "✓ Lido até o fim"; it.state.className = "read-state ok"; refresh(); return; }
+        if (j.code === "reading_too_fast") { wait(it, j); return; }
         it.busy = false;
-        if (j.ok && j.read) { it.done = true; it.state.textContent = "✓ Lido até o fim"; it.state.className = "read-state ok"; refresh(); }
       })
       .catch(function () { it.busy = false; });
+  }
+
+  // Too soon for the server: say so, count down, and ask again when the floor has passed
+  // (the box stays busy meanwhile, so scrolling sends nothing).
+  function wait(it, answer) {
+    var until = Date.now() + Math.max(0.5, answer.retry_after) * 1000 + 300;
+    it.state.className = "read-state wait";
+    function tick() {
+      var left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) {
+        it.state.textContent = answer.message.replace(/Faltam \d+ segundo\(s\)\./, "Faltam " + left + " segundo(s).");
+        setTimeout(tick, 1000);
+        return;
+      }
+      it.state.textContent = "Registrando a leitura…";
+      it.busy = false;
+      check(it);
+    }
+    tick();
   }
 
   items.forEach(function (it) {

@@ -17,7 +17,15 @@ from formaliza.evidence.selectors import sealed_document_for_subject
 from formaliza.evidence.services import Subject, sealed_document_download_url
 from formaliza.evidence.tests.test_validators import one_byte_changed
 from formaliza.journeys.models import Journey, JourneyCapture, JourneyLink, Step
-from formaliza.journeys.tests.helpers import bomb_png, document_frame, jpeg, walk
+from formaliza.journeys.tests.helpers import (
+    bomb_png,
+    document_frame,
+    enlarged,
+    id_back_jpeg,
+    id_front_jpeg,
+    jpeg,
+    walk,
+)
 from formaliza.proposals.models import Proposal
 
 pytestmark = pytest.mark.browser
@@ -31,7 +39,10 @@ def _read_contracts(page, count=None):
     boxes = page.locator(".scroll[data-id]")
     for index in range(count if count is not None else boxes.count()):
         boxes.nth(index).evaluate("el => el.scrollTo(0, el.scrollHeight)")
-        expect(page.locator(".read-state").nth(index)).to_have_text("✓ Lido até o fim")
+        # The server's reading floor may make the page wait a few seconds.
+        expect(page.locator(".read-state").nth(index)).to_have_text(
+            "✓ Lido até o fim", timeout=15_000
+        )
 
 
 def _photo(page, *, retake: bool = False):
@@ -48,7 +59,18 @@ def _photo(page, *, retake: bool = False):
     page.get_by_role("button", name="Continuar").click()
 
 
-def test_the_whole_journey_with_the_camera(phone, started, outbox, local_tsa):
+def _pick(page, data: bytes, name: str = "documento.jpg"):
+    page.locator(".pick input[type=file]").set_input_files(
+        {"name": name, "mimeType": "image/jpeg", "buffer": data}
+    )
+    expect(page.locator("#capture")).to_have_attribute("data-state", "preview")
+    page.get_by_role("button", name="Continuar").click()
+
+
+def test_the_whole_journey_with_the_camera(phone, started, outbox, local_tsa, settings):
+    """The ID photos come from the phone's gallery here (this browser's camera sees a face;
+    test_the_id_front_with_the_camera takes one with a camera that sees the card)."""
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 1  # the server's floor, kept short
     page = phone
     page.goto(_path(started))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Olá,")
@@ -72,9 +94,9 @@ def test_the_whole_journey_with_the_camera(phone, started, outbox, local_tsa):
     sign.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — frente")
-    _photo(page)
+    _pick(page, id_front_jpeg())
     expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — verso")
-    _photo(page)
+    _pick(page, id_back_jpeg())
     expect(page.get_by_role("heading", level=1)).to_have_text("Selfie")
     expect(page.locator("#capture")).to_have_attribute("data-guide", "oval")
     _photo(page, retake=True)
@@ -92,6 +114,9 @@ def test_the_whole_journey_with_the_camera(phone, started, outbox, local_tsa):
     assert selfie.source == "camera"
     assert max(selfie.original_width, selfie.original_height) <= 1600
     assert all(c.max_fraction >= 0.98 for c in journey.contracts.all())
+    assert all(c.server_seconds >= c.read_min_seconds > 0 for c in journey.contracts.all())
+    front = JourneyCapture.objects.get(journey=journey, kind="id_front", accepted=True)
+    assert front.document["face_height"] > 0 and front.document["text_lines"] >= 6
     assert set(
         Proposal.objects.filter(formalizations=journey.request).values_list("activity", flat=True)
     ) == {"FORMALIZADA"}
@@ -127,9 +152,14 @@ def _the_sealed_document_verifies_on_the_public_page(page, journey):
     expect(page.locator("#result .verdict")).to_have_text("válido")
     upload(one_byte_changed(pdf))
     expect(page.locator("#result .verdict")).to_have_text("inválido")
+    # One verdict: the problems, the advice, and nothing under it that vouches for the file.
+    expect(page.locator("#result .advice")).to_contain_text("Não use este arquivo como prova")
+    expect(page.locator("#result li.yes")).to_have_count(0)
+    expect(page.locator("#result")).not_to_contain_text("confere com o certificado")
 
 
-def test_the_sign_control_stays_off_until_every_contract_is_read(phone, started):
+def test_the_sign_control_stays_off_until_every_contract_is_read(phone, started, settings):
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 0  # the floor has its own test below
     walk(started.journey, until=Step.CONTRACTS)
     page = phone
     page.goto(_path(started))
@@ -202,7 +232,7 @@ def test_a_wrong_token_reveals_nothing(phone, started):
 
 def test_a_picture_from_the_phone_is_downscaled_before_upload(phone, started):
     walk(started.journey, until=Step.ID_FRONT)
-    big = jpeg(document_frame(size=(3000, 2000)))
+    big = jpeg(Image.open(io.BytesIO(id_front_jpeg())).resize((3000, 2250)))
     phone.goto(_path(started))
     phone.locator(".pick input[type=file]").set_input_files(
         {"name": "documento.jpg", "mimeType": "image/jpeg", "buffer": big}
@@ -212,7 +242,7 @@ def test_a_picture_from_the_phone_is_downscaled_before_upload(phone, started):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Foto do documento — verso")
     capture = JourneyCapture.objects.get(journey=started.journey, kind="id_front")
     assert (capture.source, capture.original_format) == ("file", "JPEG")
-    assert (capture.original_width, capture.original_height) == (1600, 1067)
+    assert (capture.original_width, capture.original_height) == (1600, 1200)
     assert capture.original_bytes < len(big)
 
 
@@ -239,3 +269,52 @@ def test_the_server_refuses_bad_photos_with_a_message(phone_without_js, started)
         "image_not_image", "image_too_small", "face_not_found", "image_bomb",
     ]  # fmt: skip
     assert not refused.filter(accepted=True).exists()
+
+
+def test_the_id_front_with_the_camera(document_phone, started):
+    walk(started.journey, until=Step.ID_FRONT)
+    page = document_phone
+    page.goto(_path(started))
+    expect(page.locator("#capture")).to_have_attribute("data-guide", "card")
+    _photo(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Foto do documento — verso")
+    front = JourneyCapture.objects.get(journey=started.journey, kind="id_front", accepted=True)
+    assert (front.source, front.document["text_lines"] >= 6) == ("camera", True)
+
+
+def test_a_coffee_cup_is_refused_as_the_id_front_and_the_retake_leads(phone, started):
+    walk(started.journey, until=Step.ID_FRONT)
+    page = phone
+    page.goto(_path(started))
+    _pick(page, enlarged("coffee.jpg"), name="xicara.jpg")
+
+    expect(page.locator("#capture .msg")).to_contain_text("Não encontramos um documento na foto")
+    expect(page.get_by_role("button", name="Continuar")).to_be_disabled()
+    expect(page.get_by_role("button", name="Tirar outra foto")).to_have_class("btn")
+    assert list(
+        JourneyCapture.objects.filter(journey=started.journey).values_list(
+            "refusal_code", flat=True
+        )
+    ) == ["document_not_found"]
+    assert Journey.objects.get(pk=started.journey.pk).current_step == Step.ID_FRONT
+
+
+def test_a_contract_scrolled_at_once_counts_as_read_only_after_the_floor(phone, started, settings):
+    """The phone claims what it likes; the server's clock decides, and the page waits for it."""
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 2
+    walk(started.journey, until=Step.CONTRACTS)
+    page = phone
+    page.goto(_path(started))
+    first = page.locator(".scroll[data-id]").first
+    first.evaluate("el => el.scrollTo(0, el.scrollHeight)")
+
+    state = page.locator(".read-state").first
+    expect(state).to_contain_text("Leia o contrato com atenção")
+    expect(state).to_contain_text("Faltam")
+    contract = started.journey.contracts.order_by("position").first()
+    contract.refresh_from_db()
+    assert contract.read_at is None
+
+    expect(state).to_have_text("✓ Lido até o fim", timeout=20_000)
+    contract.refresh_from_db()
+    assert contract.server_seconds >= contract.read_min_seconds >= 2

@@ -63,6 +63,8 @@ def test_the_sealed_journey_marks_its_conversation_signed_with_its_keys(
             ("formalization", signed.request.number),
             ("full_name", signed.client_name.casefold())} <= keys  # fmt: skip
     assert {v for k, v in keys if k == "proposal"} == numbers and numbers
+    contracts = {c.number for c in signed.contracts.select_related("proposal")}
+    assert {v for k, v in keys if k == "contract"} == contracts and contracts
     assert not ConversationKey.objects.filter(conversation=other).exists()
 
 

@@ -91,7 +91,8 @@ def test_conditions_confirmation_records_the_snapshot_hash(journey):
     assert len(event.data["proposals"]) == 2
 
 
-def test_contracts_cannot_be_accepted_before_every_one_is_scrolled_to_its_end(journey):
+def test_contracts_cannot_be_accepted_before_every_one_is_scrolled_to_its_end(journey, settings):
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 0  # the floor: tests/services/test_reading.py
     walk(journey, until=Step.CONTRACTS)
     first, second = services.journey_contracts_shown(journey_id=journey.pk, context=CLIENT_CTX)
     services.journey_contract_reading_record(
@@ -120,7 +121,8 @@ def test_contracts_cannot_be_accepted_before_every_one_is_scrolled_to_its_end(jo
     assert reads[0].data["server_seconds"] >= 0
 
 
-def test_reading_progress_only_grows_and_is_clamped(journey):
+def test_reading_progress_only_grows_and_is_clamped(journey, settings):
+    settings.JOURNEY_READ_MIN_SECONDS_PER_PAGE = 0
     walk(journey, until=Step.CONTRACTS)
     contract = services.journey_contracts_shown(journey_id=journey.pk, context=CLIENT_CTX)[0]
     for fraction in (0.5, 0.2, 7.0):
