@@ -11,8 +11,8 @@ from formaliza.conversations.services import (
     conversation_keys_add_for_reference,
 )
 from formaliza.evidence.models import SealedDocument
-from formaliza.journeys.models import Journey
 from formaliza.journeys.evidence_bundle import conversation_reference
+from formaliza.journeys.models import Journey
 
 
 def journey_keys(journey: Journey) -> list[tuple[str, str]]:

@@ -20,7 +20,6 @@ from formaliza.evidence.services import (
 )
 from formaliza.journeys.evidence_bundle import (
     EvidenceUnavailable,
-    conversation_reference,
     journey_bundle,
 )
 from formaliza.journeys.models import Journey, JourneyIssue, Step

@@ -45,7 +45,9 @@ def _launch(playwright, video: Path):
 def chromium(playwright_driver, tmp_path_factory):
     """The browser whose camera sees a face inside the selfie oval."""
     frame = np.asarray(face_frame(size=(640, 480)))
-    browser = _launch(playwright_driver, write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m", frame))
+    browser = _launch(
+        playwright_driver, write_y4m(tmp_path_factory.mktemp("camera") / "face.y4m", frame)
+    )
     yield browser
     browser.close()
 
