@@ -104,7 +104,7 @@ def document_check(data: bytes) -> CheckedDocument:
         _pdf_check(data)
         return CheckedDocument(data, "application/pdf", "pdf", original, original)
     try:
-        checked = image_check(data, selfie=False)
+        checked = image_check(data, kind="case_document")
     except ImageRefused as exc:
         if exc.code == "image_not_image":
             raise DocumentRefused(

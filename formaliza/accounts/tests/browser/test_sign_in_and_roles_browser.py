@@ -21,6 +21,8 @@ MENUS = {
                          "Documentos selados"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
+        "Casos": ["Meus casos", "Meus clientes", "Novo cálculo", "Meu link de cadastro",
+                  "Atermações", "Documentos de casos"],
         "Fluxos": ["Fluxos", "Configurações dos fluxos"],
         "Configuração": ["Canais", "Modelos de mensagem", "Termos e contratos", "Webhooks",
                          "Chaves de API", "Usuários"],
@@ -30,6 +32,7 @@ MENUS = {
                          "Documentos selados"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
+        "Casos": ["Meus casos", "Meus clientes", "Atermações", "Documentos de casos"],
         "Fluxos": ["Fluxos", "Configurações dos fluxos"],
         "Configuração": ["Modelos de mensagem", "Termos e contratos", "Webhooks"],
     },
@@ -42,9 +45,11 @@ MENUS = {
         "Formalização": ["Esteira", "Formalizações", "Jornadas", "Pendências"],
         "Atendimento": ["Caixa de atendimento", "Conversas"],
         "Histórico e envio": ["Histórico", "Portal de Envio"],
+        "Casos": ["Meus casos", "Meus clientes", "Atermações"],
         "Fluxos": ["Fluxos"],
     },
     "attendant": {"Atendimento": ["Caixa de atendimento", "Conversas"]},
+    "agent": {"Casos": ["Meus casos", "Meus clientes", "Novo cálculo", "Meu link de cadastro"]},
 }  # fmt: skip
 
 
