@@ -8,8 +8,12 @@ immutable version, roll back to an earlier version, export, archive.
 - Publishing validates the draft again and also refuses a `go_to_flow` to a flow the tenant does
   not have (import only warns about it). A draft equal to the live version publishes nothing.
 - Rollback re-points the flow's live version to an earlier one: no new version number is made,
-  so the versions list stays the history of what was published. Runs keep the version they
-  started on in every case (FlowRun.version); only new runs see the change.
+  so the versions list stays the history of what was published. The draft becomes that
+  version's document too, so the next edit starts from what is live (not from the version
+  that was rolled back) and publishing the untouched draft is a no-op. Runs keep the version
+  they started on in every case (FlowRun.version); only new runs see the change.
+- The trigger (what starts a flow) is changed with `flow_trigger_set`; the database allows one
+  flow per automatic trigger per tenant, and the service says which flow already has it.
 """
 
 from __future__ import annotations
@@ -176,7 +180,8 @@ def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
 
 
 def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
-    """Make version `number` live again (re-pointing; no new version is made)."""
+    """Make version `number` live again (re-pointing; no new version is made) and make its
+    document the draft."""
     actor.require(Perm.FLOW_MANAGE)
     given = flow
     with transaction.atomic():
@@ -189,8 +194,12 @@ def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
         # A version made with card types or settings that no longer exist cannot run again.
         _document(version.document, message=f"A versão {number} não é mais válida.")
         flow.live = version
-        flow.save(update_fields=["live", "updated_at"])
+        flow.draft = version.document
+        flow.name = version.document.get("name") or flow.name
+        flow.description = version.document.get("description", "")
+        flow.save(update_fields=["live", "draft", "name", "description", "updated_at"])
     given.live = version
+    given.draft, given.name, given.description = flow.draft, flow.name, flow.description
     return version
 
 

@@ -274,9 +274,36 @@ def test_runs_stay_on_their_version_through_publish_and_rollback(kit):
         flow_rollback(flow=created, actor=manager(kit), number=1)
     with pytest.raises(NotFound):
         flow_rollback(flow=created, actor=manager(kit), number=7)
-    # Publishing the draft (equal to v2, not live) makes a new number.
-    v3 = flow_publish(flow=created, actor=manager(kit)).version
-    assert v3.number == 3 and v3.checksum == v2.checksum
+    # Publishing the draft (now v1's document, which is live) publishes nothing.
+    again = flow_publish(flow=created, actor=manager(kit))
+    assert again.created is False and again.version == v1
+    # Rolling forward to v2 brings its text back into the draft.
+    flow_rollback(flow=created, actor=manager(kit), number=2)
+    created.refresh_from_db()
+    assert created.draft["cards"][0]["settings"]["text"] == "Versão 2"
+
+
+def test_rollback_makes_the_version_the_draft_and_drops_unpublished_edits(kit):
+    created = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample()).flow
+    v1 = flow_publish(flow=created, actor=manager(kit)).version
+    flow_import(
+        tenant=kit.tenant, actor=manager(kit), data=sample(text="Versão 2"), on_conflict="update"
+    )
+    flow_publish(flow=created, actor=manager(kit))
+    edited = {**sample(text="Rascunho não publicado"), "name": "Outro nome"}
+    flow_import(tenant=kit.tenant, actor=manager(kit), data=edited, on_conflict="update")
+
+    flow_rollback(flow=created, actor=manager(kit), number=1)
+
+    stored = Flow.objects.get(pk=created.pk)
+    assert stored.draft == v1.document
+    assert stored.draft["cards"][0]["settings"]["text"] == "Olá, {{cliente}}!"
+    assert stored.name == v1.document["name"]
+    assert flow_format.checksum(stored.draft) == v1.checksum
+    assert created.draft == v1.document  # the caller's instance too
+    # The diagram page (the draft) shows v1 again, with no problems.
+    page = kit.client_for(Role.MANAGER).get(reverse("flows:detail", args=[created.key]))
+    assert page.status_code == 200 and "Problemas" not in page.content.decode()
 
 
 def test_archive_hides_the_flow_and_import_restores_it(kit):

@@ -184,8 +184,8 @@ def flow_rollback(request, key: str, number: int):
     else:
         messages.success(
             request,
-            f"A versão {number} voltou a ser usada por novos atendimentos; os que já estão em "
-            "andamento seguem na versão em que começaram.",
+            f"A versão {number} voltou a ser usada por novos atendimentos e passou a ser o "
+            "rascunho; os atendimentos em andamento seguem na versão em que começaram.",
         )
     return redirect("flows:versions", key=flow.key)
 
