@@ -29,7 +29,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Perm
 from formaliza.core import clock
-from formaliza.core.errors import Conflict, NotFound
+from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from formaliza.flows import format as flow_format
 from formaliza.flows.diagnostics import Diagnostic, diagnose, unknown_flows
 from formaliza.flows.document import FlowDocument
@@ -201,6 +201,57 @@ def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
     given.live = version
     given.draft, given.name, given.description = flow.draft, flow.name, flow.description
     return version
+
+
+def flow_trigger_set(*, flow: Flow, actor: Actor, trigger: str) -> Flow:
+    """Change what starts `flow`: "manual" (other flows or by hand), "inbound" (a client's first
+    message in a new conversation) or "formalization" (a formalization opened in the pipeline).
+    One flow per automatic trigger per tenant: the person is told which flow has it. An archived
+    flow cannot take an automatic trigger (nothing would start it)."""
+    actor.require(Perm.FLOW_MANAGE)
+    if trigger not in Flow.Trigger.values:
+        raise ValidationFailed(
+            [FieldError("trigger", "invalid_choice", "Escolha uma das opções de início.")]
+        )
+    given = flow
+    label = Flow.Trigger(trigger).label
+    try:
+        with transaction.atomic():
+            flow = Flow.objects.select_for_update().get(pk=flow.pk)
+            if flow.trigger == trigger:
+                return flow
+            if trigger != Flow.Trigger.MANUAL:
+                if flow.archived_at is not None:
+                    raise Conflict(
+                        "flow_archived",
+                        "Um fluxo arquivado não pode iniciar atendimentos sozinho; importe-o de "
+                        "novo para restaurá-lo antes de mudar o início.",
+                    )
+                holder = (
+                    Flow.objects.filter(tenant_id=flow.tenant_id, trigger=trigger)
+                    .exclude(pk=flow.pk)
+                    .first()
+                )
+                if holder is not None:
+                    raise _trigger_taken(holder, label)
+            flow.trigger = trigger
+            flow.save(update_fields=["trigger", "updated_at"])
+    except IntegrityError:
+        # Another flow took the trigger between our check and our write.
+        holder = Flow.objects.filter(tenant_id=given.tenant_id, trigger=trigger).first()
+        raise _trigger_taken(holder, label) from None
+    given.trigger = flow.trigger
+    return flow
+
+
+def _trigger_taken(holder: Flow | None, label: str) -> Conflict:
+    name = f"“{holder.name}”" if holder is not None else "Outro fluxo"
+    return Conflict(
+        "flow_trigger_taken",
+        f"{name} já é o fluxo de “{label}”. Só um fluxo pode ter esse início: mude o início "
+        "dele para “Chamado por outro fluxo ou manualmente” antes.",
+        flow=holder.key if holder is not None else "",
+    )
 
 
 def flow_archive(*, flow: Flow, actor: Actor) -> Flow:
