@@ -26,7 +26,14 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from formaliza.conversations.models import Conversation, Message
+from formaliza.conversations.models import (
+    Conversation,
+    ConversationKey,
+    ConversationNote,
+    Message,
+)
+from formaliza.conversations.services.conversations import conversation_keys_add
+from formaliza.conversations.services.inbox import note_add
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.flows import engine
@@ -307,6 +314,9 @@ def inbound_message_handle(*, message_id: int) -> str:
             return "step" if _event_locked(run, conv, event, key) else "ignored"
         if FlowRunEvent.objects.filter(run__conversation=conv, key=key).exists():
             return "ignored"  # this message already started (or reached) a run that ended
+        carried = _formalization_run_carry(conv)
+        if carried is not None:
+            return "step" if _event_locked(carried, conv, event, key) else "ignored"
         flow = (
             Flow.objects.filter(
                 tenant_id=conv.tenant_id,
@@ -321,6 +331,45 @@ def inbound_message_handle(*, message_id: int) -> str:
             return "no_flow"
         _start_locked(conv, flow, {"message": str(message.public_id)}, {}, key)
         return "started"
+
+
+def _formalization_run_carry(conv: Conversation) -> FlowRun | None:
+    """The client answers the formalization assistant after the invitation's conversation was
+    closed (idle, say): the answer opened a new conversation, but it belongs to the
+    formalization, not to the tenant's inbound flow. The run still waiting on the closed
+    conversation of the same handle moves to this one, with the closed one's business keys
+    (for the history search) and a note for the attendants. Call it with `conv` locked."""
+    candidate = (
+        FlowRun.objects.filter(
+            conversation__handle_id=conv.handle_id,
+            conversation__status=Conversation.Status.CLOSED,
+            status__in=FlowRun.ACTIVE,
+            context__has_key="journey",
+        )
+        .order_by("-pk")
+        .values_list("pk", "conversation_id")
+        .first()
+    )
+    if candidate is None:
+        return None
+    run_id, old_id = candidate
+    old = _conversation_locked(old_id)  # conversation before run, as every step locks them
+    run = FlowRun.objects.select_for_update().filter(pk=run_id, status__in=FlowRun.ACTIVE).first()
+    if run is None or run.conversation_id != old.pk:
+        return None
+    run.conversation = conv
+    run.save(update_fields=["conversation", "updated_at"])
+    keys = [(k.kind, k.value) for k in ConversationKey.objects.filter(conversation=old)]
+    conversation_keys_add(conversation=conv, keys=keys)
+    note_add(
+        conversation=conv, kind=ConversationNote.Kind.NOTE, run_id=run.pk,
+        text=(
+            f"O cliente respondeu à formalização {run.context.get('formalization', '')} depois "
+            f"que o atendimento {old.protocol} foi encerrado; o assistente de formalização "
+            "continua neste atendimento."
+        ),
+    )  # fmt: skip
+    return run
 
 
 # --- timers -------------------------------------------------------------------------------------
