@@ -317,6 +317,9 @@ def inbound_message_handle(*, message_id: int) -> str:
         carried = _formalization_run_carry(conv)
         if carried is not None:
             return "step" if _event_locked(carried, conv, event, key) else "ignored"
+        pending = _formalization_pending_take(conv)
+        if pending is not None:
+            return "step" if _event_locked(pending, conv, event, key) else "started"
         flow = (
             Flow.objects.filter(
                 tenant_id=conv.tenant_id,
@@ -370,6 +373,53 @@ def _formalization_run_carry(conv: Conversation) -> FlowRun | None:
         ),
     )  # fmt: skip
     return run
+
+
+def _formalization_pending_take(conv: Conversation) -> FlowRun | None:
+    """The formalization assistant was left pending on a conversation people held, and that
+    conversation closed without the attendant starting it: the client's answer to the
+    invitation opened this one, which nobody holds, so the assistant starts here (and gets the
+    answer). Call it with `conv` locked."""
+    candidate = (
+        FlowRun.objects.filter(
+            conversation__handle_id=conv.handle_id,
+            conversation__status=Conversation.Status.CLOSED,
+            status=FlowRun.Status.PENDING,
+            context__has_key="journey",
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    pending = (
+        FlowRun.objects.select_for_update()
+        .filter(pk=candidate, status=FlowRun.Status.PENDING)
+        .select_related("flow", "conversation")
+        .first()
+    )
+    if pending is None or pending.flow.live_id is None or pending.flow.archived_at is not None:
+        return None
+    context = dict(pending.context)
+    variables = context.pop("variables", {})
+    pending.status, pending.reason, pending.ended_at = (
+        FlowRun.Status.ENDED, "iniciado por resposta do cliente", clock.now()
+    )  # fmt: skip
+    pending.save(update_fields=["status", "reason", "ended_at", "updated_at"])
+    old = pending.conversation
+    keys = [(k.kind, k.value) for k in ConversationKey.objects.filter(conversation=old)]
+    conversation_keys_add(conversation=conv, keys=keys)
+    note_add(
+        conversation=conv, kind=ConversationNote.Kind.NOTE, run_id=pending.pk,
+        text=(
+            f"O cliente respondeu à formalização {context.get('formalization', '')} depois que o "
+            f"atendimento {old.protocol} foi encerrado sem iniciar o assistente; o assistente de "
+            "formalização começou neste atendimento."
+        ),
+    )  # fmt: skip
+    run = _start_locked(conv, pending.flow, context, variables, "start")
+    return run if run.status in FlowRun.ACTIVE else None
 
 
 # --- timers -------------------------------------------------------------------------------------

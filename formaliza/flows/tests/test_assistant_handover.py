@@ -175,3 +175,30 @@ def test_another_tenant_cannot_start_the_pending_assistant(
     pending.refresh_from_db()
     assert pending.status == "pending"
     assert len(outbound(held)) == 1  # the invitation only
+
+
+def test_a_pending_assistant_starts_when_the_client_answers_after_the_attendant_closed(
+    kit,
+    make_input,
+    fake_api,  # noqa: F811
+):
+    channel = assistant_channel(kit.tenant, fake_api)
+    general = inbound_flow(kit)
+    held = conversation_with(channel)
+    inbox_take(actor=kit.actor(Role.OPERATOR), conversation_id=held.pk)
+    open_formalization(kit, make_input, count=1, mobile=CLIENT_MOBILE)
+    run_queued_tasks()
+    pending = FlowRun.objects.get(conversation=held, status="pending")
+    conversation_close(tenant=kit.tenant, conversation_id=held.pk, reason="encerrado")
+
+    says(fake_api, channel, type="button", title="SIM", id="SIM")
+
+    second = Conversation.objects.exclude(pk=held.pk).get()
+    pending.refresh_from_db()
+    assert pending.status == "ended" and pending.reason == "iniciado por resposta do cliente"
+    run = FlowRun.objects.get(conversation=second, status="waiting")
+    assert run.context["journey"] == pending.context["journey"]
+    assert not FlowRun.objects.filter(flow=general).exists()
+    bodies = [m.body for m in outbound(second)]
+    assert any("assistente virtual" in b for b in bodies), bodies  # the answer was consumed
+    assert ConversationNote.objects.filter(conversation=second, text__contains=held.protocol)
