@@ -56,7 +56,7 @@ class FlowBot:
 
     def start_pending(self, *, conversation_id: int, run_id: int, started_by: int) -> None:
         pending = (
-            FlowRun.objects.select_for_update()
+            FlowRun.objects.select_for_update(of=("self",))
             .filter(pk=run_id, conversation_id=conversation_id, status=FlowRun.Status.PENDING)
             .select_related("flow", "conversation")
             .first()

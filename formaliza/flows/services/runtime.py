@@ -394,7 +394,7 @@ def _formalization_pending_take(conv: Conversation) -> FlowRun | None:
     if candidate is None:
         return None
     pending = (
-        FlowRun.objects.select_for_update()
+        FlowRun.objects.select_for_update(of=("self",))
         .filter(pk=candidate, status=FlowRun.Status.PENDING)
         .select_related("flow", "conversation")
         .first()
