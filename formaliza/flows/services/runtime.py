@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from formaliza.conversations.models import (
     Conversation,
@@ -376,14 +377,14 @@ def _formalization_run_carry(conv: Conversation) -> FlowRun | None:
 
 
 def _formalization_pending_take(conv: Conversation) -> FlowRun | None:
-    """The formalization assistant was left pending on a conversation people held, and that
-    conversation closed without the attendant starting it: the client's answer to the
-    invitation opened this one, which nobody holds, so the assistant starts here (and gets the
-    answer). Call it with `conv` locked."""
+    """The formalization assistant was left pending on a conversation people held, and people
+    let go of it without starting the assistant: the conversation closed (the client's answer
+    to the invitation opened this one), or it was given back to the bot. Nobody holds `conv`
+    now, so the assistant starts here and gets the answer. Call it with `conv` locked."""
     candidate = (
         FlowRun.objects.filter(
+            Q(conversation__status=Conversation.Status.CLOSED) | Q(conversation=conv),
             conversation__handle_id=conv.handle_id,
-            conversation__status=Conversation.Status.CLOSED,
             status=FlowRun.Status.PENDING,
             context__has_key="journey",
         )
@@ -410,12 +411,16 @@ def _formalization_pending_take(conv: Conversation) -> FlowRun | None:
     old = pending.conversation
     keys = [(k.kind, k.value) for k in ConversationKey.objects.filter(conversation=old)]
     conversation_keys_add(conversation=conv, keys=keys)
+    where = (
+        "depois que o atendimento foi devolvido ao assistente virtual"
+        if old.pk == conv.pk
+        else f"depois que o atendimento {old.protocol} foi encerrado sem iniciar o assistente"
+    )
     note_add(
         conversation=conv, kind=ConversationNote.Kind.NOTE, run_id=pending.pk,
         text=(
-            f"O cliente respondeu à formalização {context.get('formalization', '')} depois que o "
-            f"atendimento {old.protocol} foi encerrado sem iniciar o assistente; o assistente de "
-            "formalização começou neste atendimento."
+            f"O cliente respondeu à formalização {context.get('formalization', '')} {where}; "
+            "o assistente de formalização começou neste atendimento."
         ),
     )  # fmt: skip
     run = _start_locked(conv, pending.flow, context, variables, "start")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from formaliza.accounts.roles import Role
 from formaliza.conversations.models import Conversation, ConversationKey, ConversationNote
 from formaliza.conversations.services.conversations import conversation_close
-from formaliza.conversations.services.inbox import inbox_take
+from formaliza.conversations.services.inbox import inbox_release, inbox_take
 from formaliza.conversations.tests.conftest import fake_api  # noqa: F401
 from formaliza.core.testing import failed_tasks, run_queued_tasks
 from formaliza.flows.models import Flow, FlowRun
@@ -202,3 +202,29 @@ def test_a_pending_assistant_starts_when_the_client_answers_after_the_attendant_
     bodies = [m.body for m in outbound(second)]
     assert any("assistente virtual" in b for b in bodies), bodies  # the answer was consumed
     assert ConversationNote.objects.filter(conversation=second, text__contains=held.protocol)
+
+
+def test_a_pending_assistant_starts_on_the_answer_after_the_attendant_gave_it_back(
+    kit,
+    make_input,
+    fake_api,  # noqa: F811
+):
+    channel = assistant_channel(kit.tenant, fake_api)
+    general = inbound_flow(kit)
+    held = conversation_with(channel)
+    inbox_take(actor=kit.actor(Role.OPERATOR), conversation_id=held.pk)
+    open_formalization(kit, make_input, count=1, mobile=CLIENT_MOBILE)
+    run_queued_tasks()
+    pending = FlowRun.objects.get(conversation=held, status="pending")
+    inbox_release(actor=kit.actor(Role.OPERATOR), conversation_id=held.pk)
+
+    says(fake_api, channel, type="button", title="SIM", id="SIM")
+
+    pending.refresh_from_db()
+    assert pending.status == "ended"
+    assert FlowRun.objects.filter(conversation=held, status="waiting").exists()
+    assert not FlowRun.objects.filter(flow=general).exists()
+    assert any("assistente virtual" in m.body for m in outbound(held))
+    assert ConversationNote.objects.filter(
+        conversation=held, text__contains="devolvido ao assistente virtual"
+    ).exists()
