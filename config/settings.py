@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's bundled Swagger UI (/api/docs): served from our static files, never a CDN.
+    "ninja",
     "formaliza.core",
     "formaliza.accounts",
     "formaliza.contacts",
