@@ -102,7 +102,7 @@ def main() -> None:
             for n in range(args.per_round):
                 text = f"k{kill}m{n}"
                 sent_texts.append(text)
-                message_send_template(actor=actor, channel=channel, to=f"1198{kill:03d}{n:04d}",
+                message_send_template(actor=actor, channel=channel, to=f"1198{kill:03d}{n + 1:04d}",
                                       template="convite", variables=[text])  # fmt: skip
             fake.in_flight.clear()
             if not fake.in_flight.wait(timeout=120):
