@@ -12,6 +12,8 @@ class Command(DBWorkerCommand):
     help = "Worker das tarefas em segundo plano, com batimento (sinal de vida) no banco."
 
     def handle(self, *args, worker_id: str, **options):
+        # No autoreloader: it would run the tasks in a child process while this one kept beating.
+        options["reload"] = False
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
         try:
