@@ -217,6 +217,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Formaliza <nao-respon
 # Hosts (or CIDRs) that tenants' outbound calls may reach even when private or loopback.
 # Production leaves it empty; the demo and tests allow 127.0.0.1 for the local fakes.
 OUTBOUND_ALLOWED_PRIVATE = env_list("OUTBOUND_ALLOWED_PRIVATE")
+# An extra CA bundle (PEM) the flows' HTTP card trusts besides the public ones (certifi): a
+# tenant's integration behind a private CA. Empty: public CAs only.
+OUTBOUND_CA_FILE = os.environ.get("OUTBOUND_CA_FILE", "")
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
 WEBHOOK_BACKOFF_BASE_SECONDS = float(os.environ.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30"))

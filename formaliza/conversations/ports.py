@@ -207,3 +207,11 @@ class ConversationBot(Protocol):
 
     def start(self, *, conversation_id: int, flow_id: int, released_by: int) -> None:
         """Start `flow_id` on the conversation now; NotFound when it cannot be started."""
+
+    def pending(self, *, conversation_id: int) -> list[tuple[int, str]]:
+        """(id, label) of runs left waiting for the attendant's decision on the conversation (the
+        formalization assistant does not take a conversation people hold)."""
+
+    def start_pending(self, *, conversation_id: int, run_id: int, started_by: int) -> None:
+        """Start the pending run `run_id` on the conversation now (inside the caller's
+        transaction); NotFound when there is no such pending run."""

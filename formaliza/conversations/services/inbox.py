@@ -51,6 +51,12 @@ class NoBot:
     def start(self, *, conversation_id: int, flow_id: int, released_by: int) -> None:
         raise NotFound("Fluxo publicado")
 
+    def pending(self, *, conversation_id: int) -> list[tuple[int, str]]:
+        return []
+
+    def start_pending(self, *, conversation_id: int, run_id: int, started_by: int) -> None:
+        raise NotFound("Assistente pendente")
+
 
 @cache
 def _bot_class(path: str) -> type:
@@ -200,6 +206,23 @@ def inbox_release(
         _save(conversation, "handler")
         if flow_id is not None:
             bot.start(conversation_id=conversation.pk, flow_id=flow_id, released_by=actor.user.pk)
+    return conversation
+
+
+def inbox_assistant_start(*, actor: Actor, conversation_id: int, run_id: int) -> Conversation:
+    """The attendant decides to let the assistant waiting on this conversation (the
+    formalization's, left pending because people held it) take it now: the bot runs it."""
+    with transaction.atomic():
+        conversation = _locked(actor, conversation_id)
+        bot = conversation_bot()
+        if run_id not in dict(bot.pending(conversation_id=conversation.pk)):
+            raise NotFound("Assistente pendente")
+        bot.start_pending(conversation_id=conversation.pk, run_id=run_id, started_by=actor.user.pk)
+        note_add(
+            conversation=conversation, kind=ConversationNote.Kind.NOTE, author=actor.user,
+            text=f"{actor.label} passou o atendimento ao assistente virtual.",
+        )  # fmt: skip
+        conversation.refresh_from_db()
     return conversation
 
 

@@ -13,5 +13,10 @@ urlpatterns = [
     path("<str:protocol>/atribuir/", views.inbox_assign, name="assign"),
     path("<str:protocol>/transferir/", views.inbox_transfer, name="transfer"),
     path("<str:protocol>/devolver/", views.inbox_release, name="release"),
+    path(
+        "<str:protocol>/assistente/<int:run_id>/iniciar/",
+        views.inbox_assistant_start,
+        name="assistant_start",
+    ),
     path("<str:protocol>/finalizar/", views.inbox_finish, name="finish"),
 ]

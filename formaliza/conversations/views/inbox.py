@@ -83,6 +83,7 @@ def _context(request, conversation, **extra) -> dict:
         "messages_list": selectors.conversation_messages(conversation=conversation),
         "notes": selectors.inbox_notes(conversation=conversation),
         "bot_run": inbox.conversation_bot().last_run(conversation_id=conversation.pk),
+        "pending_runs": inbox.conversation_bot().pending(conversation_id=conversation.pk),
         "window_open": window_open(conversation.handle),
         "has_window": conversation.channel.has_window,
         "has_templates": approved.exists(),
@@ -202,3 +203,15 @@ inbox_finish = _action_view(
     form="finish_form",
     invalid="Escolha o status de finalização.",
 )
+
+
+@require_POST
+@perm_required(Perm.CONVERSATION_REPLY)
+def inbox_assistant_start(request, protocol: str, run_id: int):
+    return _action(
+        request, protocol,
+        lambda actor, c: inbox.inbox_assistant_start(
+            actor=actor, conversation_id=c.pk, run_id=run_id
+        ),
+        "Atendimento passado ao assistente de formalização.",
+    )  # fmt: skip

@@ -35,10 +35,12 @@ from formaliza.conversations.models import (
 )
 from formaliza.conversations.services import conversation_keys_add
 from formaliza.conversations.services.conversations import conversation_for, handle_for_inbound
+from formaliza.conversations.services.inbox import note_add
 from formaliza.core import clock
 from formaliza.demo.seed import demo_seed
 from formaliza.evidence.models import SealedDocument
-from formaliza.flows.models import BulkRecipient, BulkSend, Flow
+from formaliza.flows.defaults import formalization_flow_ensure
+from formaliza.flows.models import BulkRecipient, BulkSend, Flow, FlowRun
 from formaliza.flows.services.system import notify_group_save
 from formaliza.history import services as history
 from formaliza.history.selectors import HistoryFilters
@@ -106,6 +108,20 @@ class World:
         message = corpus.message(conversation, LONG_TEXT)
         corpus.attachment(message, filename="comprovante-de-residencia-atualizado-2026.pdf")
         corpus.message(conversation, "Recebido, obrigado!", inbound=False, user=self.admin)
+        # The formalization assistant waiting for the attendant's decision (the inbox shows a
+        # note and the button to start it).
+        assistant = formalization_flow_ensure(tenant=self.tenant)
+        run = FlowRun.objects.create(
+            tenant=self.tenant, conversation=conversation, flow=assistant,
+            version=assistant.live, status=FlowRun.Status.PENDING,
+            context={"journey": "demo", "formalization": "FML-2026-000000123456789"},
+        )  # fmt: skip
+        note_add(
+            conversation=conversation, kind="note", run_id=run.pk,
+            text="Formalização FML-2026-000000123456789: o convite foi enviado ao cliente, mas o "
+            "assistente de formalização não foi iniciado porque este atendimento está com "
+            f"{LONG_NAME}.",
+        )  # fmt: skip
         return conversation
 
     @cached_property

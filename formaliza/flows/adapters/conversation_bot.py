@@ -47,3 +47,28 @@ class FlowBot:
         if flow is None:
             raise NotFound("Fluxo publicado")
         run_start(conversation=conversation, flow=flow, context={"released_by": released_by})
+
+    def pending(self, *, conversation_id: int) -> list[tuple[int, str]]:
+        runs = FlowRun.objects.filter(
+            conversation_id=conversation_id, status=FlowRun.Status.PENDING
+        ).select_related("flow")
+        return [(run.pk, run.flow.name) for run in runs.order_by("pk")]
+
+    def start_pending(self, *, conversation_id: int, run_id: int, started_by: int) -> None:
+        pending = (
+            FlowRun.objects.select_for_update(of=("self",))
+            .filter(pk=run_id, conversation_id=conversation_id, status=FlowRun.Status.PENDING)
+            .select_related("flow", "conversation")
+            .first()
+        )
+        if pending is None:
+            raise NotFound("Assistente pendente")
+        context = dict(pending.context)
+        variables = context.pop("variables", {})
+        pending.status, pending.reason = FlowRun.Status.ENDED, "iniciado pelo atendente"
+        pending.ended_at = clock.now()
+        pending.save(update_fields=["status", "reason", "ended_at", "updated_at"])
+        run_start(
+            conversation=pending.conversation, flow=pending.flow,
+            context={**context, "started_by": started_by}, variables=variables,
+        )  # fmt: skip

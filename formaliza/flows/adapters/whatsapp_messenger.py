@@ -6,7 +6,9 @@ runs the formalization assistant (settings.JOURNEY_MESSENGER =
   goes as the approved template settings.FORMALIZATION_INVITE_TEMPLATE (body variable: the
   client's name), and the tenant's formalization flow starts on that conversation (installed on
   first use: `flows.defaults.formalization_flow_ensure`). The flow greets, asks for the opt-in and
-  sends the link when the client replies.
+  sends the link when the client replies. When the client's conversation is with people (an
+  attendant holds it, or it waits in a queue) the flow does not take it: its run waits as
+  "pending", a note tells the attendant, and the attendant starts it from the inbox or not.
 - Later links (`resend`, `renew`, `requested`): free text inside the 24-hour window, else the
   template settings.FORMALIZATION_LINK_TEMPLATE (client's name, link).
 - Completion: free text inside the window, else settings.FORMALIZATION_DONE_TEMPLATE (client's
@@ -28,8 +30,9 @@ from django.db import DatabaseError, transaction
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.conversations.errors import MessageRefused
-from formaliza.conversations.models import Channel, Message
+from formaliza.conversations.models import Channel, Conversation, ConversationNote, Message
 from formaliza.conversations.services import message_send_template, message_send_text
+from formaliza.conversations.services.inbox import note_add
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError
 from formaliza.flows.defaults import formalization_flow_ensure
@@ -54,6 +57,31 @@ def whatsapp_channel(tenant_id: int) -> Channel:
             "Nenhum canal de WhatsApp ativo para enviar a mensagem ao cliente.", retryable=False
         )
     return channel
+
+
+def _leave_to_people(conversation: Conversation, flow, context: dict, variables: dict) -> None:
+    """The client's conversation is with people (an attendant holds it, or it waits in a queue):
+    the assistant does not take it from them. Its run waits as "pending" and a note tells the
+    attendant, who starts it from the inbox (`FlowBot.start_pending`) or carries on by hand."""
+    run = FlowRun.objects.create(
+        tenant_id=conversation.tenant_id, conversation=conversation, flow=flow,
+        version=flow.live, status=FlowRun.Status.PENDING, context={**context, "variables": variables},
+        reason="atendimento com pessoas",
+    )  # fmt: skip
+    holder = (
+        f"com {conversation.assignee.display_name}"
+        if conversation.handler == Conversation.Handler.AGENT and conversation.assignee
+        else "na fila de atendimento"
+    )
+    note_add(
+        conversation=conversation, kind=ConversationNote.Kind.NOTE, run_id=run.pk,
+        text=(
+            f"Formalização {context['formalization']}: o convite foi enviado ao cliente, mas o "
+            f"assistente de formalização não foi iniciado porque este atendimento está {holder}. "
+            "Para o assistente conduzir o cliente, use “Iniciar assistente de formalização”; "
+            "ou continue o atendimento e envie o link pela jornada."
+        ),
+    )  # fmt: skip
 
 
 def _when(value) -> str:
@@ -135,13 +163,21 @@ class WhatsAppMessenger:
             started = FlowRun.objects.filter(
                 conversation_id=sent.conversation_id, context__journey=message.journey_id
             ).exists()
-            if not started:  # a retried call after a crash finds the run already there
+            if started:  # a retried call after a crash finds the run already there
+                return sent
+            context = {"journey": message.journey_id, "formalization": message.formalization_number}
+            variables = {"formalizacao": message.formalization_number}
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("assignee")
+                .get(pk=sent.conversation_id)
+            )
+            if conversation.handler == Conversation.Handler.BOT:
                 run_start(
-                    conversation=sent.conversation, flow=flow,
-                    context={"journey": message.journey_id,
-                             "formalization": message.formalization_number},
-                    variables={"formalizacao": message.formalization_number},
-                )  # fmt: skip
+                    conversation=conversation, flow=flow, context=context, variables=variables
+                )
+            else:
+                _leave_to_people(conversation, flow, context, variables)
         return sent
 
     def _text_or_template(

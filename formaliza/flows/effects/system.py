@@ -10,11 +10,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -328,9 +330,21 @@ def http(ctx: EffectContext, payload: dict) -> dict:
     return result
 
 
+def _tls_context() -> ssl.SSLContext:
+    """Certificate and host name checked against the URL's host name (sent as SNI, since we
+    connect to the pinned IP): the public CAs, plus settings.OUTBOUND_CA_FILE when set."""
+    context = httpx.create_ssl_context(trust_env=False)  # certifi's public CAs
+    if settings.OUTBOUND_CA_FILE:
+        context.load_verify_locations(cafile=settings.OUTBOUND_CA_FILE)
+    return context
+
+
 def _attempt(method, url, headers, body, timeout, hostname) -> dict:
+    verify = _tls_context() if url.startswith("https:") else True
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(
+            timeout=timeout, follow_redirects=False, trust_env=False, verify=verify
+        ) as client:
             request = client.build_request(
                 method,
                 url,
@@ -353,6 +367,18 @@ def _attempt(method, url, headers, body, timeout, hostname) -> dict:
                 response.close()
     except httpx.TimeoutException:
         return {**_failure("timeout", "O sistema externo não respondeu a tempo."), "retry": True}
+    except httpx.ConnectError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            logger.info("flows.http: certificate refused for %s: %s", hostname, exc)
+            return {
+                **_failure(
+                    "tls_certificate",
+                    f"O certificado do sistema externo não é válido para {hostname}.",
+                ),
+                "retry": False,  # the same certificate will be refused again
+            }
+        logger.info("flows.http: %s", exc)
+        return {**_failure("connection", "Falha de conexão com o sistema externo."), "retry": True}
     except httpx.HTTPError as exc:
         logger.info("flows.http: %s", exc)
         return {**_failure("connection", "Falha de conexão com o sistema externo."), "retry": True}

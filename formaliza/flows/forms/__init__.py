@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from formaliza.flows.format import MAX_BYTES
+from formaliza.flows.models import Flow
 
 
 class FlowImportForm(forms.Form):
@@ -55,3 +56,15 @@ class FlowImportForm(forms.Form):
 
 class PublishForm(forms.Form):
     note = forms.CharField(label="Observação (opcional)", required=False, max_length=200)
+
+
+class TriggerForm(forms.Form):
+    trigger = forms.ChoiceField(
+        label="Início",
+        choices=Flow.Trigger.choices,
+        error_messages={
+            "required": "Escolha o que inicia este fluxo.",
+            "invalid_choice": "Escolha uma das opções de início.",
+        },
+        help_text="Só um fluxo pode iniciar os novos atendimentos e só um as formalizações.",
+    )

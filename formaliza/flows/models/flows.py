@@ -119,6 +119,8 @@ class FlowRun(TimeStampedModel):
         ENDED = "ended", "Encerrado"
         TRANSFERRED = "transferred", "Transferido"
         FAILED = "failed", "Falhou"
+        # Made for a conversation an attendant holds: it starts only when the attendant says so.
+        PENDING = "pending", "Aguardando o atendente"
 
     ACTIVE = (Status.RUNNING, Status.WAITING)
 

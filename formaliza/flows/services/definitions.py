@@ -8,8 +8,12 @@ immutable version, roll back to an earlier version, export, archive.
 - Publishing validates the draft again and also refuses a `go_to_flow` to a flow the tenant does
   not have (import only warns about it). A draft equal to the live version publishes nothing.
 - Rollback re-points the flow's live version to an earlier one: no new version number is made,
-  so the versions list stays the history of what was published. Runs keep the version they
-  started on in every case (FlowRun.version); only new runs see the change.
+  so the versions list stays the history of what was published. The draft becomes that
+  version's document too, so the next edit starts from what is live (not from the version
+  that was rolled back) and publishing the untouched draft is a no-op. Runs keep the version
+  they started on in every case (FlowRun.version); only new runs see the change.
+- The trigger (what starts a flow) is changed with `flow_trigger_set`; the database allows one
+  flow per automatic trigger per tenant, and the service says which flow already has it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Perm
 from formaliza.core import clock
-from formaliza.core.errors import Conflict, NotFound
+from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from formaliza.flows import format as flow_format
 from formaliza.flows.diagnostics import Diagnostic, diagnose, unknown_flows
 from formaliza.flows.document import FlowDocument
@@ -176,7 +180,8 @@ def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
 
 
 def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
-    """Make version `number` live again (re-pointing; no new version is made)."""
+    """Make version `number` live again (re-pointing; no new version is made) and make its
+    document the draft."""
     actor.require(Perm.FLOW_MANAGE)
     given = flow
     with transaction.atomic():
@@ -189,9 +194,64 @@ def flow_rollback(*, flow: Flow, actor: Actor, number: int) -> FlowVersion:
         # A version made with card types or settings that no longer exist cannot run again.
         _document(version.document, message=f"A versão {number} não é mais válida.")
         flow.live = version
-        flow.save(update_fields=["live", "updated_at"])
+        flow.draft = version.document
+        flow.name = version.document.get("name") or flow.name
+        flow.description = version.document.get("description", "")
+        flow.save(update_fields=["live", "draft", "name", "description", "updated_at"])
     given.live = version
+    given.draft, given.name, given.description = flow.draft, flow.name, flow.description
     return version
+
+
+def flow_trigger_set(*, flow: Flow, actor: Actor, trigger: str) -> Flow:
+    """Change what starts `flow`: "manual" (other flows or by hand), "inbound" (a client's first
+    message in a new conversation) or "formalization" (a formalization opened in the pipeline).
+    One flow per automatic trigger per tenant: the person is told which flow has it. An archived
+    flow cannot take an automatic trigger (nothing would start it)."""
+    actor.require(Perm.FLOW_MANAGE)
+    if trigger not in Flow.Trigger.values:
+        raise ValidationFailed(
+            [FieldError("trigger", "invalid_choice", "Escolha uma das opções de início.")]
+        )
+    given = flow
+    label = Flow.Trigger(trigger).label
+    try:
+        with transaction.atomic():
+            flow = Flow.objects.select_for_update().get(pk=flow.pk)
+            if flow.trigger == trigger:
+                return flow
+            if trigger != Flow.Trigger.MANUAL:
+                if flow.archived_at is not None:
+                    raise Conflict(
+                        "flow_archived",
+                        "Um fluxo arquivado não pode iniciar atendimentos sozinho; importe-o de "
+                        "novo para restaurá-lo antes de mudar o início.",
+                    )
+                holder = (
+                    Flow.objects.filter(tenant_id=flow.tenant_id, trigger=trigger)
+                    .exclude(pk=flow.pk)
+                    .first()
+                )
+                if holder is not None:
+                    raise _trigger_taken(holder, label)
+            flow.trigger = trigger
+            flow.save(update_fields=["trigger", "updated_at"])
+    except IntegrityError:
+        # Another flow took the trigger between our check and our write.
+        holder = Flow.objects.filter(tenant_id=given.tenant_id, trigger=trigger).first()
+        raise _trigger_taken(holder, label) from None
+    given.trigger = flow.trigger
+    return flow
+
+
+def _trigger_taken(holder: Flow | None, label: str) -> Conflict:
+    name = f"“{holder.name}”" if holder is not None else "Outro fluxo"
+    return Conflict(
+        "flow_trigger_taken",
+        f"{name} já é o fluxo de “{label}”. Só um fluxo pode ter esse início: mude o início "
+        "dele para “Chamado por outro fluxo ou manualmente” antes.",
+        flow=holder.key if holder is not None else "",
+    )
 
 
 def flow_archive(*, flow: Flow, actor: Actor) -> Flow:

@@ -25,8 +25,16 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from formaliza.conversations.models import Conversation, Message
+from formaliza.conversations.models import (
+    Conversation,
+    ConversationKey,
+    ConversationNote,
+    Message,
+)
+from formaliza.conversations.services.conversations import conversation_keys_add
+from formaliza.conversations.services.inbox import note_add
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
 from formaliza.flows import engine
@@ -307,6 +315,12 @@ def inbound_message_handle(*, message_id: int) -> str:
             return "step" if _event_locked(run, conv, event, key) else "ignored"
         if FlowRunEvent.objects.filter(run__conversation=conv, key=key).exists():
             return "ignored"  # this message already started (or reached) a run that ended
+        carried = _formalization_run_carry(conv)
+        if carried is not None:
+            return "step" if _event_locked(carried, conv, event, key) else "ignored"
+        pending = _formalization_pending_take(conv)
+        if pending is not None:
+            return "step" if _event_locked(pending, conv, event, key) else "started"
         flow = (
             Flow.objects.filter(
                 tenant_id=conv.tenant_id,
@@ -321,6 +335,96 @@ def inbound_message_handle(*, message_id: int) -> str:
             return "no_flow"
         _start_locked(conv, flow, {"message": str(message.public_id)}, {}, key)
         return "started"
+
+
+def _formalization_run_carry(conv: Conversation) -> FlowRun | None:
+    """The client answers the formalization assistant after the invitation's conversation was
+    closed (idle, say): the answer opened a new conversation, but it belongs to the
+    formalization, not to the tenant's inbound flow. The run still waiting on the closed
+    conversation of the same handle moves to this one, with the closed one's business keys
+    (for the history search) and a note for the attendants. Call it with `conv` locked."""
+    candidate = (
+        FlowRun.objects.filter(
+            conversation__handle_id=conv.handle_id,
+            conversation__status=Conversation.Status.CLOSED,
+            status__in=FlowRun.ACTIVE,
+            context__has_key="journey",
+        )
+        .order_by("-pk")
+        .values_list("pk", "conversation_id")
+        .first()
+    )
+    if candidate is None:
+        return None
+    run_id, old_id = candidate
+    old = _conversation_locked(old_id)  # conversation before run, as every step locks them
+    run = FlowRun.objects.select_for_update().filter(pk=run_id, status__in=FlowRun.ACTIVE).first()
+    if run is None or run.conversation_id != old.pk:
+        return None
+    run.conversation = conv
+    run.save(update_fields=["conversation", "updated_at"])
+    keys = [(k.kind, k.value) for k in ConversationKey.objects.filter(conversation=old)]
+    conversation_keys_add(conversation=conv, keys=keys)
+    note_add(
+        conversation=conv, kind=ConversationNote.Kind.NOTE, run_id=run.pk,
+        text=(
+            f"O cliente respondeu à formalização {run.context.get('formalization', '')} depois "
+            f"que o atendimento {old.protocol} foi encerrado; o assistente de formalização "
+            "continua neste atendimento."
+        ),
+    )  # fmt: skip
+    return run
+
+
+def _formalization_pending_take(conv: Conversation) -> FlowRun | None:
+    """The formalization assistant was left pending on a conversation people held, and people
+    let go of it without starting the assistant: the conversation closed (the client's answer
+    to the invitation opened this one), or it was given back to the bot. Nobody holds `conv`
+    now, so the assistant starts here and gets the answer. Call it with `conv` locked."""
+    candidate = (
+        FlowRun.objects.filter(
+            Q(conversation__status=Conversation.Status.CLOSED) | Q(conversation=conv),
+            conversation__handle_id=conv.handle_id,
+            status=FlowRun.Status.PENDING,
+            context__has_key="journey",
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    pending = (
+        FlowRun.objects.select_for_update(of=("self",))
+        .filter(pk=candidate, status=FlowRun.Status.PENDING)
+        .select_related("flow", "conversation")
+        .first()
+    )
+    if pending is None or pending.flow.live_id is None or pending.flow.archived_at is not None:
+        return None
+    context = dict(pending.context)
+    variables = context.pop("variables", {})
+    pending.status, pending.reason, pending.ended_at = (
+        FlowRun.Status.ENDED, "iniciado por resposta do cliente", clock.now()
+    )  # fmt: skip
+    pending.save(update_fields=["status", "reason", "ended_at", "updated_at"])
+    old = pending.conversation
+    keys = [(k.kind, k.value) for k in ConversationKey.objects.filter(conversation=old)]
+    conversation_keys_add(conversation=conv, keys=keys)
+    where = (
+        "depois que o atendimento foi devolvido ao assistente virtual"
+        if old.pk == conv.pk
+        else f"depois que o atendimento {old.protocol} foi encerrado sem iniciar o assistente"
+    )
+    note_add(
+        conversation=conv, kind=ConversationNote.Kind.NOTE, run_id=pending.pk,
+        text=(
+            f"O cliente respondeu à formalização {context.get('formalization', '')} {where}; "
+            "o assistente de formalização começou neste atendimento."
+        ),
+    )  # fmt: skip
+    run = _start_locked(conv, pending.flow, context, variables, "start")
+    return run if run.status in FlowRun.ACTIVE else None
 
 
 # --- timers -------------------------------------------------------------------------------------

@@ -181,12 +181,19 @@ def bulk_progress(bulk: BulkSend) -> dict:
     return {
         "id": bulk.pk,
         "status": bulk.status,
+        "status_label": bulk.get_status_display(),
         "total": bulk.total,
         "done": bulk.done,
         "failed": bulk.failed,
         "replied": sum(r.status == BulkRecipient.Status.REPLIED for r in recipients),
         "recipients": [
-            {"phone": r.phone, "status": r.status, "error": r.error, "reply": r.reply}
+            {
+                "phone": r.phone,
+                "status": r.status,
+                "status_label": r.get_status_display(),
+                "error": r.error,
+                "reply": r.reply,
+            }
             for r in recipients
         ],
     }

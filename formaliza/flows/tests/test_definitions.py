@@ -12,7 +12,7 @@ from django.urls import reverse
 from formaliza.accounts.roles import Role
 from formaliza.conversations.services.conversations import conversation_for, handle_for_inbound
 from formaliza.conversations.tests.helpers import whatsapp_channel
-from formaliza.core.errors import Conflict, NotFound, PermissionDenied
+from formaliza.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from formaliza.flows import format as flow_format
 from formaliza.flows import selectors
 from formaliza.flows.models import Flow, FlowRun, FlowVersion
@@ -23,6 +23,7 @@ from formaliza.flows.services.definitions import (
     flow_import,
     flow_publish,
     flow_rollback,
+    flow_trigger_set,
 )
 from formaliza.flows.testing import card, flow
 
@@ -274,9 +275,36 @@ def test_runs_stay_on_their_version_through_publish_and_rollback(kit):
         flow_rollback(flow=created, actor=manager(kit), number=1)
     with pytest.raises(NotFound):
         flow_rollback(flow=created, actor=manager(kit), number=7)
-    # Publishing the draft (equal to v2, not live) makes a new number.
-    v3 = flow_publish(flow=created, actor=manager(kit)).version
-    assert v3.number == 3 and v3.checksum == v2.checksum
+    # Publishing the draft (now v1's document, which is live) publishes nothing.
+    again = flow_publish(flow=created, actor=manager(kit))
+    assert again.created is False and again.version == v1
+    # Rolling forward to v2 brings its text back into the draft.
+    flow_rollback(flow=created, actor=manager(kit), number=2)
+    created.refresh_from_db()
+    assert created.draft["cards"][0]["settings"]["text"] == "Versão 2"
+
+
+def test_rollback_makes_the_version_the_draft_and_drops_unpublished_edits(kit):
+    created = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample()).flow
+    v1 = flow_publish(flow=created, actor=manager(kit)).version
+    flow_import(
+        tenant=kit.tenant, actor=manager(kit), data=sample(text="Versão 2"), on_conflict="update"
+    )
+    flow_publish(flow=created, actor=manager(kit))
+    edited = {**sample(text="Rascunho não publicado"), "name": "Outro nome"}
+    flow_import(tenant=kit.tenant, actor=manager(kit), data=edited, on_conflict="update")
+
+    flow_rollback(flow=created, actor=manager(kit), number=1)
+
+    stored = Flow.objects.get(pk=created.pk)
+    assert stored.draft == v1.document
+    assert stored.draft["cards"][0]["settings"]["text"] == "Olá, {{cliente}}!"
+    assert stored.name == v1.document["name"]
+    assert flow_format.checksum(stored.draft) == v1.checksum
+    assert created.draft == v1.document  # the caller's instance too
+    # The diagram page (the draft) shows v1 again, with no problems.
+    page = kit.client_for(Role.MANAGER).get(reverse("flows:detail", args=[created.key]))
+    assert page.status_code == 200 and "Problemas" not in page.content.decode()
 
 
 def test_archive_hides_the_flow_and_import_restores_it(kit):
@@ -423,6 +451,7 @@ def test_diagram_page_lists_and_highlights_warnings(kit):
         ("flows:publish", "post", []),
         ("flows:rollback", "post", [1]),
         ("flows:archive", "post", []),
+        ("flows:trigger", "post", []),
     ],
 )
 def test_another_tenants_flow_is_not_found(kit, other_kit, name, method, args):
@@ -438,3 +467,67 @@ def test_another_tenants_flow_is_not_found(kit, other_kit, name, method, args):
     theirs.refresh_from_db()
     assert theirs.archived_at is None
     assert FlowVersion.objects.filter(flow=theirs).count() == 1
+
+
+# --- trigger ------------------------------------------------------------------------------------
+
+
+def test_trigger_set_allows_one_flow_per_automatic_trigger(kit):
+    first = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample()).flow
+    second = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample(key="outro")).flow
+
+    flow_trigger_set(flow=first, actor=manager(kit), trigger="inbound")
+    assert Flow.objects.get(pk=first.pk).trigger == "inbound"
+
+    with pytest.raises(Conflict) as taken:
+        flow_trigger_set(flow=second, actor=manager(kit), trigger="inbound")
+    assert taken.value.code == "flow_trigger_taken"
+    assert f"“{first.name}” já é o fluxo de “Novo atendimento" in taken.value.message
+    assert Flow.objects.get(pk=second.pk).trigger == "manual"
+
+    # Freeing the trigger lets the other flow take it.
+    flow_trigger_set(flow=first, actor=manager(kit), trigger="manual")
+    flow_trigger_set(flow=second, actor=manager(kit), trigger="inbound")
+    assert Flow.objects.get(pk=second.pk).trigger == "inbound"
+
+    with pytest.raises(ValidationFailed):
+        flow_trigger_set(flow=first, actor=manager(kit), trigger="sempre")
+    with pytest.raises(PermissionDenied):
+        flow_trigger_set(flow=first, actor=kit.actor(Role.OPERATOR), trigger="formalization")
+    flow_archive(flow=first, actor=manager(kit))
+    with pytest.raises(Conflict) as archived:
+        flow_trigger_set(flow=first, actor=manager(kit), trigger="formalization")
+    assert archived.value.code == "flow_archived"
+    assert Flow.objects.get(pk=first.pk).trigger == "manual"
+
+
+def test_trigger_view_saves_and_shows_refusals_next_to_the_field(kit):
+    holder = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample(key="ja-tem")).flow
+    flow_trigger_set(flow=holder, actor=manager(kit), trigger="inbound")
+    created = flow_import(tenant=kit.tenant, actor=manager(kit), data=sample()).flow
+    client = kit.client_for(Role.MANAGER)
+    url = reverse("flows:trigger", args=[created.key])
+
+    page = client.get(reverse("flows:detail", args=[created.key])).content.decode()
+    assert url in page and 'name="trigger"' in page
+
+    refused = client.post(url, {"trigger": "inbound"})
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert 'class="error" role="alert"' in body and "já é o fluxo de" in body
+    assert Flow.objects.get(pk=created.pk).trigger == "manual"
+
+    forged = client.post(url, {"trigger": "tudo"})
+    assert (
+        forged.status_code == 422 and "Escolha uma das opções de início." in forged.content.decode()
+    )
+
+    saved = client.post(url, {"trigger": "formalization"}, follow=True)
+    text = saved.content.decode()
+    assert "Início do fluxo: Formalização aberta na esteira." in text
+    assert "ainda não foi publicado" in text
+    assert Flow.objects.get(pk=created.pk).trigger == "formalization"
+
+    operator = kit.client_for(Role.OPERATOR)
+    assert operator.post(url, {"trigger": "manual"}).status_code == 403
+    assert Flow.objects.get(pk=created.pk).trigger == "formalization"

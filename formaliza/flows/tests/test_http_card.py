@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 
 import pytest
+import trustme
 
 from formaliza.core.net import UnsafeURL, outbound_addresses
 from formaliza.core.testing_http import start_receiver
@@ -200,3 +202,82 @@ def test_card_and_executor_together(server, conv):
     r = Runner(data, cpf="1")
     r.result(executor_get("http").fn(effect_ctx(conv), r.of("effect")[0].payload))
     assert r.texts() == ["Erro url_not_allowed"]
+
+
+# --- HTTPS to the pinned address: SNI and certificate checked against the URL's host name ------
+
+HOST = "api.integracao.example"
+
+
+@pytest.fixture
+def ca(tmp_path, settings):
+    """A private CA (trustme) the card trusts through settings.OUTBOUND_CA_FILE."""
+    authority = trustme.CA()
+    path = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(path))
+    settings.OUTBOUND_CA_FILE = str(path)
+    return authority
+
+
+@pytest.fixture
+def tls_server(settings, monkeypatch):
+    """Start a local HTTPS server with a certificate for `names`; HOST resolves to it."""
+    settings.OUTBOUND_ALLOWED_PRIVATE = []
+    monkeypatch.setattr(effects, "BACKOFF_SECONDS", 0)
+    started = []
+
+    def start(authority, *names):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        authority.issue_cert(*names).configure_cert(context)
+        rec, srv = start_receiver(tls=context)
+        started.append(srv)
+        port = int(rec.url.rsplit(":", 1)[1])
+        real = socket.getaddrinfo
+
+        def resolve(host, *args, **kwargs):
+            if host == HOST:
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+            return real(host, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        return rec, f"https://{HOST}:{port}"
+
+    yield start
+    for srv in started:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_https_to_the_pinned_ip_sends_sni_and_checks_the_certificate(ca, tls_server, conv):
+    server, base = tls_server(ca, HOST)
+    allow(conv, "127.0.0.1")
+    server.reply(200, json.dumps({"saldo": 7}))
+
+    result = call(conv, base + "/saldo", response={"saldo": "saldo"})
+
+    assert result == {"ok": True, "status": 200, "values": {"saldo": 7}}
+    assert server.server_names == [HOST]  # SNI is the name, though we dialled 127.0.0.1
+    [request] = server.requests
+    assert request.headers["Host"] == base.removeprefix("https://")
+
+
+def test_https_with_a_certificate_for_another_host_is_refused_without_retry(ca, tls_server, conv):
+    server, base = tls_server(ca, "outro.example")
+    allow(conv, "127.0.0.1")
+
+    result = call(conv, base + "/saldo", retries=3)
+
+    assert result["ok"] is False and result["error"] == "tls_certificate"
+    assert result["message"] == f"O certificado do sistema externo não é válido para {HOST}."
+    assert server.requests == []  # nothing was sent over the refused connection
+    assert server.server_names == [HOST]  # one handshake: a bad certificate is not retried
+
+
+def test_https_with_a_certificate_from_an_untrusted_ca_is_refused(settings, tls_server, conv):
+    settings.OUTBOUND_CA_FILE = ""  # public CAs only
+    server, base = tls_server(trustme.CA(), HOST)
+    allow(conv, "127.0.0.1")
+
+    result = call(conv, base + "/saldo")
+
+    assert result["error"] == "tls_certificate" and server.requests == []

@@ -14,7 +14,8 @@ from formaliza.accounts.roles import Perm
 from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.flows import selectors
 from formaliza.flows.diagram import render_svg
-from formaliza.flows.forms import FlowImportForm, PublishForm
+from formaliza.flows.forms import FlowImportForm, PublishForm, TriggerForm
+from formaliza.flows.models import Flow
 from formaliza.flows.services import definitions
 from formaliza.flows.services.definitions import FlowInvalid
 
@@ -81,6 +82,10 @@ def flow_detail(request, key: str):
     flow = _flow(request, key)
     if flow is None:
         return _not_found(request)
+    return _detail(request, flow)
+
+
+def _detail(request, flow, *, trigger_form=None, status: int = 200):
     keys = selectors.flow_keys(tenant=request.tenant)
     number = request.GET.get("versao", "")
     version = None
@@ -101,9 +106,39 @@ def flow_detail(request, key: str):
             "report": report,
             "svg": svg,
             "publish_form": PublishForm(),
+            "trigger_form": trigger_form or TriggerForm(initial={"trigger": flow.trigger}),
             "can_manage": request.user.has_perm_code(Perm.FLOW_MANAGE),
         },
+        status=status,
     )
+
+
+@require_POST
+@perm_required(Perm.FLOW_MANAGE)
+def flow_trigger(request, key: str):
+    """Change what starts the flow; a refusal (another flow has that trigger, an archived flow)
+    is shown next to the field, with nothing changed."""
+    flow = _flow(request, key)
+    if flow is None:
+        return _not_found(request)
+    form = TriggerForm(request.POST)
+    if form.is_valid():
+        try:
+            definitions.flow_trigger_set(
+                flow=flow, actor=Actor.of_user(request.user), trigger=form.cleaned_data["trigger"]
+            )
+        except ApplicationError as exc:
+            form.add_error("trigger", exc.message)
+        else:
+            messages.success(request, f"Início do fluxo: {flow.get_trigger_display()}.")
+            if flow.trigger != Flow.Trigger.MANUAL and flow.live is None:
+                messages.warning(
+                    request,
+                    "O fluxo ainda não foi publicado: nada começa por ele até a primeira versão.",
+                )
+            return redirect("flows:detail", key=flow.key)
+    flow.refresh_from_db()
+    return _detail(request, flow, trigger_form=form, status=422)
 
 
 @perm_required(Perm.FLOW_VIEW)
@@ -184,8 +219,8 @@ def flow_rollback(request, key: str, number: int):
     else:
         messages.success(
             request,
-            f"A versão {number} voltou a ser usada por novos atendimentos; os que já estão em "
-            "andamento seguem na versão em que começaram.",
+            f"A versão {number} voltou a ser usada por novos atendimentos e passou a ser o "
+            "rascunho; os atendimentos em andamento seguem na versão em que começaram.",
         )
     return redirect("flows:versions", key=flow.key)
 

@@ -10,11 +10,11 @@
     const data = await response.json();
     document.getElementById("bulk-summary").textContent =
       `${data.done} enviados, ${data.failed} falhas, ${data.replied} respostas de ${data.total}`;
-    document.getElementById("bulk-status").textContent = labels[data.status] || data.status;
+    document.getElementById("bulk-status").textContent = data.status_label || labels[data.status] || data.status;
     const rows = document.getElementById("bulk-rows");
     rows.replaceChildren(...data.recipients.map(r => {
       const tr = document.createElement("tr");
-      tr.append(cell(r.phone), cell(labels[r.status] || r.status), cell(r.reply), cell(r.error));
+      tr.append(cell(r.phone), cell(r.status_label || labels[r.status] || r.status), cell(r.reply), cell(r.error));
       return tr;
     }));
     setTimeout(poll, data.status === "done" ? 15000 : 3000);
