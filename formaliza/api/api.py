@@ -14,9 +14,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.api_auth import api_key_auth
 from formaliza.cases.api import router as cases_router
+from formaliza.conversations.api import router as conversations_router
 from formaliza.core.errors import ApplicationError
 from formaliza.core.tenant_lookups import api_namespace, visible
 from formaliza.evidence.api import verify_router
+from formaliza.flows.api import router as flows_router
 from formaliza.journeys.api import router as journeys_router
 from formaliza.proposals.api import formalizations_router, proposals_router
 
@@ -127,6 +129,8 @@ api.add_router("/v1/proposals", proposals_router, tags=["Propostas"])
 api.add_router("/v1/formalizations", formalizations_router, tags=["Formalizações"])
 api.add_router("/v1/formalizations", journeys_router, tags=["Formalizações"])
 api.add_router("/v1/cases", cases_router, tags=["Casos"])
+api.add_router("/v1/flows", flows_router, tags=["Fluxos"])
+api.add_router("/v1/conversations", conversations_router, tags=["Atendimentos"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 
