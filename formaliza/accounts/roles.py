@@ -146,6 +146,11 @@ API_KEY_PERMS = frozenset(
         Perm.CONVERSATION_VIEW,
         Perm.CONVERSATION_REPLY,
         Perm.MESSAGE_SEND,
+        # History: search and transcripts (an integrator archiving its conversations).
+        Perm.HISTORY_VIEW,
+        # Its own webhook subscriptions: create, rotate the secret, follow and retry deliveries.
+        Perm.WEBHOOK_VIEW,
+        Perm.WEBHOOK_MANAGE,
     }
 )
 

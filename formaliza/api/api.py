@@ -19,8 +19,10 @@ from formaliza.core.errors import ApplicationError
 from formaliza.core.tenant_lookups import api_namespace, visible
 from formaliza.evidence.api import verify_router
 from formaliza.flows.api import router as flows_router
+from formaliza.history.api import router as history_router
 from formaliza.journeys.api import router as journeys_router
 from formaliza.proposals.api import formalizations_router, proposals_router
+from formaliza.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ api.add_router("/v1/formalizations", journeys_router, tags=["Formalizações"])
 api.add_router("/v1/cases", cases_router, tags=["Casos"])
 api.add_router("/v1/flows", flows_router, tags=["Fluxos"])
 api.add_router("/v1/conversations", conversations_router, tags=["Atendimentos"])
+api.add_router("/v1/history", history_router, tags=["Histórico"])
+api.add_router("/v1/webhooks", webhooks_router, tags=["Webhooks"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 
