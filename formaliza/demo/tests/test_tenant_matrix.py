@@ -17,6 +17,7 @@ from django.urls import reverse
 from formaliza.accounts import services as accounts
 from formaliza.accounts.roles import Role
 from formaliza.api.api import api
+from formaliza.core.tenant_lookups import LOOKUPS
 from formaliza.core.testing_urls import named_routes
 from formaliza.demo.tests.pages import BUILDERS, PARAMS, World
 
@@ -134,7 +135,14 @@ def test_tenant_b_gets_404_for_every_object_of_tenant_a(db):
                         url, data="{no", content_type="application/json", **headers
                     ).status_code,
                 }
-            leaks += [f"{m} {url} → {s}" for m, s in answers.items() if s != 404]
+            unregistered = [p for p in params if (namespace, p) not in LOOKUPS]
+            hint = (
+                f" — no tenant lookup for {', '.join(f'{namespace}:{p}' for p in unregistered)}:"
+                ' register one with @tenant_lookup("<namespace>", "<param>") next to the router'
+                if unregistered
+                else ""
+            )
+            leaks += [f"{m} {url} → {s}{hint}" for m, s in answers.items() if s != 404]
 
     values.assert_complete()
     assert checked >= 40, checked
