@@ -137,6 +137,20 @@ API_KEY_PERMS = frozenset(
         Perm.CASE_VIEW_ALL,
         Perm.CASE_REVIEW,
         Perm.CASE_FILING,
+        # Flows as code: an integrator versions its chatbot flows in its own repository and
+        # imports, publishes and rolls them back through the API (issue 12).
+        Perm.FLOW_VIEW,
+        Perm.FLOW_MANAGE,
+        # Conversations: an integrator's CRM reads them, sends inside the window or a
+        # template, hands off to a department and closes (no simulator, no channel setup).
+        Perm.CONVERSATION_VIEW,
+        Perm.CONVERSATION_REPLY,
+        Perm.MESSAGE_SEND,
+        # History: search and transcripts (an integrator archiving its conversations).
+        Perm.HISTORY_VIEW,
+        # Its own webhook subscriptions: create, rotate the secret, follow and retry deliveries.
+        Perm.WEBHOOK_VIEW,
+        Perm.WEBHOOK_MANAGE,
     }
 )
 

@@ -17,6 +17,8 @@ from formaliza.cases import selectors, services
 from formaliza.cases.calculation.ports import Outcome
 from formaliza.cases.events import Who
 from formaliza.cases.models import Calculation, Case, CaseClient, CaseStatus, ClientDocument
+from formaliza.core.api_schema import Money
+from formaliza.core.tenant_lookups import tenant_lookup
 
 router = Router()
 
@@ -71,7 +73,7 @@ class CalculationIn(Schema):
     thesis: str = "recalculo"
     dib: dt.date
     first_payment: dt.date
-    granted_rmi: Decimal
+    granted_rmi: Money
     birth_date: dt.date
     sex: Literal["F", "M"]
     contribution_years: int
@@ -134,6 +136,26 @@ class ReviewIn(Schema):
 
 class ProtocolIn(Schema):
     protocol_number: str
+
+
+@tenant_lookup("cases", "client_id")
+def _client_visible(actor: Actor, value: str) -> bool:
+    return selectors.client_get(actor=actor, client_id=value) is not None
+
+
+@tenant_lookup("cases", "case_id")
+def _case_visible(actor: Actor, value: str) -> bool:
+    return selectors.case_get(actor=actor, case_id=value) is not None
+
+
+@tenant_lookup("cases", "calculation_id")
+def _calculation_visible(actor: Actor, value: str) -> bool:
+    return selectors.calculation_get(actor=actor, calculation_id=value) is not None
+
+
+@tenant_lookup("cases", "document_id")
+def _document_visible(actor: Actor, value: str) -> bool:
+    return selectors.document_get(actor=actor, document_id=value) is not None
 
 
 def _actor(request) -> Actor:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from formaliza.core.api_schema import ErrorOut
 from formaliza.core.errors import NotFound
 from formaliza.evidence.uploads import upload_read
 from formaliza.evidence.verification import (
@@ -87,7 +88,7 @@ _UPLOAD_BODY = {
 
 @verify_router.post(
     "",
-    response=VerificationOut,
+    response={200: VerificationOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut},
     summary="Verificar um PDF",
     description=(
         "Envie o PDF (multipart, campo `arquivo`). Confere assinatura, certificado, carimbo do "
@@ -106,7 +107,7 @@ def verify_upload(request):
 
 @verify_router.get(
     "/{code}",
-    response=VerificationOut,
+    response={200: VerificationOut, 404: ErrorOut},
     summary="Verificar pelo código",
     description="O documento guardado sob o código impresso no laudo. 404 `verification_code_unknown`.",
 )

@@ -211,6 +211,13 @@ def issue_list(*, tenant: Tenant, status: str = JourneyIssue.Status.OPEN) -> Que
 STEP_LABELS = dict(Step.choices)
 
 
+def issue_get(*, tenant: Tenant, issue_id: Any) -> JourneyIssue | None:
+    try:
+        return JourneyIssue.objects.filter(tenant=tenant, pk=int(issue_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
 def journey_for_request(*, request_id: Any) -> Journey | None:
     """The journey of a formalization request (system use: the request id came from our own
     proposals app, not from a client)."""

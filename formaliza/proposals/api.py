@@ -10,7 +10,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import create_model
 
 from formaliza.accounts.actors import Actor
+from formaliza.core.api_schema import IsoDate, page_field, page_size_field
 from formaliza.core.errors import NotFound
+from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.proposals import selectors, services
 from formaliza.proposals.choices import Activity
 from formaliza.proposals.fields import SPECS, Spec
@@ -93,7 +95,14 @@ class ProposalPage(Schema):
 
 class DecisionIn(Schema):
     decision: Literal["approve", "reject", "pending", "cancel"]
-    observation: str = ""
+    observation: str = Field(
+        "",
+        max_length=2000,
+        description=(
+            "Motivo. Obrigatório para `reject`, `pending` e `cancel` (sem ele: 422 "
+            "`validation_failed`, campo `observation`, código `observation_required`)."
+        ),
+    )
 
 
 class FormalizationOut(Schema):
@@ -202,10 +211,10 @@ class ListFilters(Schema):
     cpf: str = ""
     name: str = ""
     number: str = ""
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
+    page: int = page_field()
+    page_size: int = page_size_field()
 
 
 @proposals_router.get(
@@ -228,6 +237,16 @@ def list_proposals(request, filters: Query[ListFilters]):
         "page_size": filters.page_size,
         "items": [proposal_out(p) for p in items],
     }
+
+
+@tenant_lookup("proposals", "proposal_id")
+def _proposal_visible(actor: Actor, value: str) -> bool:
+    return selectors.proposal_get(actor=actor, proposal_id=value) is not None
+
+
+@tenant_lookup("formalizations", "request_id")
+def _formalization_visible(actor: Actor, value: str) -> bool:
+    return selectors.formalization_get(tenant=actor.tenant, request_id=value) is not None
 
 
 def _get(actor: Actor, proposal_id: str) -> Proposal:
@@ -267,7 +286,13 @@ def proposal_history(request, proposal_id: str):
 
 
 @proposals_router.post(
-    "/{proposal_id}/decisions", response={200: DecisionOut, **ERRORS}, summary="Decidir a atividade"
+    "/{proposal_id}/decisions",
+    response={200: DecisionOut, **ERRORS},
+    summary="Decidir a atividade",
+    description=(
+        "`approve` avança a proposta; `reject`, `pending` e `cancel` exigem `observation` "
+        "(422 `validation_failed`). Uma decisão que a atividade atual não aceita: 409."
+    ),
 )
 def decide_proposal(request, proposal_id: str, payload: DecisionIn):
     actor = Actor.of_api_key(request.auth)

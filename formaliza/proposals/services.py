@@ -152,6 +152,10 @@ def proposal_decide(
 ) -> DecisionResult:
     """Apply a person's (or integrator's) decision at the proposal's current activity."""
     actor.require(Perm.PROPOSAL_DECIDE)
+    # The tenant lookup comes before judging the input: another tenant's id is 404 whatever
+    # the decision says (a 422 would reveal that it exists).
+    if selectors.proposal_get(actor=actor, proposal_id=proposal_id) is None:
+        raise NotFound("Proposta", code="proposal_not_found")
     if decision not in USER_DECISIONS:
         raise ValidationFailed(
             [

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from formaliza.accounts.models import Tenant
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError, FieldErrors, NotFound
+from formaliza.core.errors import Conflict, FieldErrors, NotFound
 from formaliza.core.ids import random_token
 from formaliza.core.net import UnsafeURL, check_outbound_url
 from formaliza.core.tasks import backoff_delay, enqueue
@@ -263,7 +263,7 @@ def webhook_delivery_redeliver(*, tenant: Tenant, delivery_id: str) -> WebhookDe
     if delivery is None:
         raise NotFound("Entrega de webhook")
     if delivery.status == WebhookDelivery.Status.DELIVERED:
-        raise ApplicationError(code="already_delivered", message="Esta entrega já foi concluída.")
+        raise Conflict("already_delivered", "Esta entrega já foi concluída.")
     delivery.status = WebhookDelivery.Status.PENDING
     delivery.next_attempt_at = clock.now()
     delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])

@@ -133,6 +133,8 @@ def _action_view(run, success: str, *, form=None, invalid: str = ""):
     def view(request, protocol: str):
         if form is None:
             return _action(request, protocol, run, success)
+        if _get(request, protocol) is None:  # the tenant lookup before judging the form
+            return not_found(request, "Atendimento")
         posted = (
             NoteForm(request.POST) if form == "note" else _forms(request.tenant, request.POST)[form]
         )

@@ -178,6 +178,20 @@ class World:
 
 
 BUILDERS: dict[str, Callable[[World], Visit]] = {}
+# Values of path parameters, by "<namespace>:<parameter>" (the URL namespace of a back-office
+# route, or the first segment after /api/v1/ of an API path): what the tenant matrix
+# (formaliza/demo/tests/test_tenant_matrix.py) needs for routes no builder opens — form
+# actions and API operations. The builders' own parameters count too (read from their Visit).
+PARAMS: dict[str, Callable[[World], object]] = {}
+
+
+def provides(*keys: str):
+    def register(provider: Callable[[World], object]):
+        for key in keys:
+            PARAMS[key] = provider
+        return provider
+
+    return register
 
 
 def visit_of(name: str, world: World) -> Visit:
@@ -336,3 +350,74 @@ def _case_client(world: World) -> Visit:
 @builds("cases:document_file")
 def _case_document(world: World) -> Visit:
     return Visit(document_id=ClientDocument.objects.filter(tenant=world.tenant).first().pk)
+
+
+# --- path parameters for actions and API operations (tenant matrix) ---
+
+
+@provides("proposals:proposal_id")
+def _proposal_id(world: World):
+    return str(world.proposal.pk)
+
+
+@provides("formalizations:request_id")
+def _request_id(world: World):
+    return str(FormalizationRequest.objects.filter(tenant=world.tenant).first().pk)
+
+
+@provides("cases:case_id")
+def _case_id(world: World):
+    return _case(world).kwargs["case_id"]
+
+
+@provides("journeys:journey_id")
+def _journey_id(world: World):
+    return str(world.journey.pk)
+
+
+@provides("accounts:key_id")
+def _key_id(world: World):
+    from formaliza.accounts.services import api_key_create
+
+    return api_key_create(tenant=world.tenant, name="Integrador do ERP").api_key.pk
+
+
+@provides("conversations:event_id")
+def _event_id(world: World):
+    from formaliza.conversations.models import InboundEvent
+
+    event = InboundEvent.objects.create(
+        channel=world.whatsapp, received_at=clock.now(), body=b"{}", body_sha256="0" * 64,
+        status=InboundEvent.Status.FAILED,
+    )  # fmt: skip
+    return event.pk
+
+
+@provides("flows:number")
+def _flow_version_number(world: World):
+    return Flow.objects.get(tenant=world.tenant, key="formalizacao").versions.first().number
+
+
+@provides("flows_system:period_id")
+def _period_id(world: World):
+    from formaliza.flows.models import BusinessPeriod
+
+    period = BusinessPeriod.objects.create(
+        tenant=world.tenant, weekday=0, start=dt.time(8), end=dt.time(18)
+    )
+    return period.pk
+
+
+@provides("journeys:issue_id")
+def _issue_id(world: World):
+    from formaliza.journeys.models import JourneyIssue
+
+    issue = JourneyIssue.objects.create(
+        tenant=world.tenant, journey=world.journey, step="contract", message="Valor errado."
+    )
+    return str(issue.pk)
+
+
+@provides("webhooks:endpoint_id")
+def _endpoint_id(world: World):
+    return world.delivery.endpoint_id

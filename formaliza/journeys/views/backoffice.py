@@ -165,6 +165,8 @@ def issue_list(request):
 @require_POST
 @perm_required(Perm.JOURNEY_MANAGE)
 def issue_resolve(request, issue_id: str):
+    if selectors.issue_get(tenant=request.tenant, issue_id=issue_id) is None:
+        return _not_found(request, "Pendência")  # before judging the form: no hint it exists
     form = IssueResolveForm(request.POST)
     back = request.POST.get("next") or ""
     if not form.is_valid():
