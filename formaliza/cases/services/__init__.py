@@ -22,6 +22,7 @@ from formaliza.cases.services.documents import (
     document_upload,
 )
 from formaliza.cases.services.indices import index_table_import
+from formaliza.cases.services.payments import case_charge, case_charge_paid, case_pay_with_credit
 from formaliza.cases.services.progress import case_progress
 from formaliza.cases.services.selfservice import (
     Registration,
@@ -42,8 +43,11 @@ __all__ = [
     "calculation_discard",
     "calculation_run",
     "case_cancel",
+    "case_charge",
+    "case_charge_paid",
     "case_filing_request",
     "case_mark_paid",
+    "case_pay_with_credit",
     "case_progress",
     "case_protocol_record",
     "case_save",
