@@ -22,7 +22,13 @@ from formaliza.cases.services.documents import (
     document_upload,
 )
 from formaliza.cases.services.indices import index_table_import
-from formaliza.cases.services.payments import case_charge, case_charge_paid, case_pay_with_credit
+from formaliza.cases.services.payments import (
+    case_charge,
+    case_charge_paid,
+    case_pay_with_credit,
+    case_payment_panel,
+    case_static_confirm,
+)
 from formaliza.cases.services.progress import case_progress
 from formaliza.cases.services.selfservice import (
     Registration,
@@ -48,9 +54,11 @@ __all__ = [
     "case_filing_request",
     "case_mark_paid",
     "case_pay_with_credit",
+    "case_payment_panel",
     "case_progress",
     "case_protocol_record",
     "case_save",
+    "case_static_confirm",
     "client_access_url",
     "client_create",
     "client_update",

@@ -13,9 +13,10 @@ from django.db import transaction
 from formaliza.cases import gateway
 from formaliza.cases.models import AgentProfile, Case, CaseStatus
 from formaliza.cases.services.cases import case_mark_paid
-from formaliza.core.errors import Conflict
+from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.payments import services as payments
 from formaliza.payments.models import Charge
+from formaliza.payments.qr import qr_svg
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,20 @@ def case_charge_paid(*, charge: Charge) -> Case | None:
     return case
 
 
+@transaction.atomic
+def case_static_confirm(*, case: Case, user, reference: str) -> Case:
+    """Staff saw the static BR Code's Pix in the statement: confirm it (the charge's handlers
+    then mark the case paid, as for a PSP's webhook)."""
+    charge = payments.charge_for_subject(
+        tenant=case.tenant, subject_kind="case", subject_id=case.pk
+    )
+    if charge is None:
+        raise Conflict("charge_not_found", "Este caso não tem cobrança Pix.")
+    payments.charge_confirm(charge=charge, user=user, reference=reference)
+    charge.refresh_from_db()
+    return case_charge_paid(charge=charge) or case
+
+
 def _paid_notify(case: Case) -> None:
     profile = AgentProfile.objects.filter(user=case.agent).first()
     notes = gateway.payment_notes(
@@ -82,3 +97,25 @@ def _paid_notify(case: Case) -> None:
             client=case.client, key=f"case:{case.pk}:paid:{recipient}", whatsapp=whatsapp,
             email=email, both=True,
         )  # fmt: skip
+
+
+def case_payment_panel(*, case: Case, create: bool) -> dict:
+    """What a page shows about paying the case: the charge (created when `create` and the case
+    awaits payment), its QR code and copia-e-cola, or why there is none."""
+    charge = payments.charge_for_subject(
+        tenant=case.tenant, subject_kind="case", subject_id=case.pk
+    )
+    panel: dict = {"charge": charge, "error": "", "qr": "", "fake_pay_url": ""}
+    usable = charge is not None and charge.status in (Charge.Status.ACTIVE, Charge.Status.PAID)
+    if create and case.status == CaseStatus.AWAITING_PAYMENT and not usable:
+        try:
+            charge = panel["charge"] = case_charge(case=case)
+        except Conflict as exc:
+            panel["error"] = "" if exc.code == "pix_not_configured" else exc.message
+        except ApplicationError as exc:
+            panel["error"] = exc.message
+    if charge is not None and charge.status == Charge.Status.ACTIVE and charge.copia_e_cola:
+        panel["qr"] = qr_svg(charge.copia_e_cola)
+        if charge.account.api_url.startswith(settings.FAKE_PIX_PSP_URL):
+            panel["fake_pay_url"] = f"{settings.FAKE_PIX_PSP_URL}/_fake/pagar/{charge.txid}"
+    return panel
