@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's bundled Swagger UI (/api/docs): served from our static files, never a CDN.
+    "ninja",
     "formaliza.core",
     "formaliza.accounts",
     "formaliza.contacts",
@@ -146,6 +148,11 @@ PERIODIC_TASKS = [
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
+# `manage.py task_worker` beats every N seconds; a worker silent for longer than
+# TASK_WORKER_DEAD_AFTER_SECONDS is dead and its running task goes back to the queue (checked by the
+# scheduler on every tick), so a task killed with its worker runs again within about 20 s.
+TASK_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASK_WORKER_HEARTBEAT_SECONDS", "2"))
+TASK_WORKER_DEAD_AFTER_SECONDS = float(os.environ.get("TASK_WORKER_DEAD_AFTER_SECONDS", "12"))
 
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
