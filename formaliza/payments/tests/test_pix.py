@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 
 from formaliza.core.testing import run_queued_tasks
 from formaliza.payments import services
@@ -245,3 +246,41 @@ def test_credits_bought_by_pix_are_added_once(kit, account, psp):
     wallet.refresh_from_db()
     assert wallet.balance == 3
     assert CreditEntry.objects.get().kind == CreditEntry.Kind.PURCHASE
+
+
+def test_wrong_client_credentials_are_refused_by_the_psp(kit, account, psp):
+    from formaliza.payments.adapters import pix_api
+
+    pix_api._tokens.clear()
+    account.client_secret = "errado"
+    account.save()
+    with pytest.raises(Exception, match="token recusado"):
+        _charge(kit)
+    assert Charge.objects.count() == 0
+
+
+def test_a_static_account_refuses_every_webhook(kit, psp):
+    from formaliza.payments.models import PixAccount
+
+    static = PixAccount.objects.create(
+        tenant=kit.tenant, provider="static", chave="+5511999990000", merchant_name="Loja",
+        merchant_city="Recife",
+    )  # fmt: skip
+    charge = _charge(kit)
+    from formaliza.payments.brcode import brcode_parse
+
+    fields = brcode_parse(charge.copia_e_cola)  # the CRC checks
+    assert charge.kind == Charge.Kind.STATIC and fields["54"] == "150.00"
+    body = json.dumps({"pix": [{"endToEndId": "E1", "txid": charge.txid, "valor": "150.00",
+                                "horario": "2026-12-03T12:00:00Z"}]}).encode()  # fmt: skip
+    import hashlib
+    import hmac
+
+    signature = hmac.new(static.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    response = Client().post(
+        f"/pagamentos/pix-webhook/{static.webhook_token}/pix", data=body,
+        content_type="application/json", headers={"X-Pix-Signature": f"sha256={signature}"},
+    )  # fmt: skip
+    assert response.status_code == 401
+    charge.refresh_from_db()
+    assert charge.status == Charge.Status.ACTIVE
