@@ -14,7 +14,7 @@ from formaliza.accounts.roles import Role
 from formaliza.proposals.samples import catalog_install_defaults, proposal_input
 
 # Browser fixtures (Chromium, phone and desktop pages, sign-in) for every app's browser tests.
-pytest_plugins = ["formaliza.core.testing_browser"]
+pytest_plugins = ["formaliza.core.testing_browser", "formaliza.payments.testing"]
 
 PASSWORD = "s3nha-de-teste-longa"
 _counter = itertools.count(1)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "formaliza.telephony",
     "formaliza.conversations",
     "formaliza.evidence",
+    "formaliza.payments",
     "formaliza.proposals",
     "formaliza.journeys",
     "formaliza.flows",
@@ -369,6 +370,32 @@ TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com/2010-0
 FAKE_PROVIDER_URL = os.environ.get("FAKE_PROVIDER_URL", "http://127.0.0.1:8025").rstrip("/")
 FAKE_PROVIDER_SERVE = env_bool("FAKE_PROVIDER_SERVE", True)
 SERVE_EXTRA_PROCESSES += ["formaliza.conversations.serving.fake_provider_process"]
+# --- payments (Pix, credits) ------------------------------------------------------------------
+# Adapter of each PixAccount.provider (a class taking the account; see docs/payments.md).
+PAYMENT_PROVIDERS = {
+    "pix_api": "formaliza.payments.adapters.pix_api.PixApiProvider",
+    "static": "formaliza.payments.adapters.static.StaticBrCodeProvider",
+}
+# Tasks enqueued with a charge's id when it is paid (same transaction). Cases plug in here;
+# payments never imports them.
+PAYMENT_CONFIRMED_HANDLERS = env_list(
+    "PAYMENT_CONFIRMED_HANDLERS",
+    "formaliza.payments.tasks.credit_purchase_paid,formaliza.cases.tasks.case_charge_paid",
+)
+PAYMENT_HTTP_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_HTTP_TIMEOUT_SECONDS", "10"))
+# mTLS to the PSP's Pix API: our client certificate (PEM) and key.
+PAYMENT_PIX_CLIENT_CERT = os.environ.get("PAYMENT_PIX_CLIENT_CERT", "")
+PAYMENT_PIX_CLIENT_KEY = os.environ.get("PAYMENT_PIX_CLIENT_KEY", "")
+# mTLS of the PSP's webhook call, terminated at the proxy: the header in which the proxy passes
+# its verdict ("SUCCESS"), e.g. "X-SSL-Client-Verify" (nginx $ssl_client_verify). "" = not checked.
+PAYMENT_PIX_MTLS_HEADER = os.environ.get("PAYMENT_PIX_MTLS_HEADER", "")
+PAYMENT_CREDIT_PRICE = os.environ.get("PAYMENT_CREDIT_PRICE", "120.00")
+PAYMENT_CREDIT_MAX_PER_PURCHASE = int(os.environ.get("PAYMENT_CREDIT_MAX_PER_PURCHASE", "100"))
+# The local fake PSP (Pix API wire format) of the demo; `manage.py serve` starts it.
+FAKE_PIX_PSP_URL = os.environ.get("FAKE_PIX_PSP_URL", "http://127.0.0.1:8026").rstrip("/")
+FAKE_PIX_PSP_SERVE = env_bool("FAKE_PIX_PSP_SERVE", True)
+SERVE_EXTRA_PROCESSES += ["formaliza.payments.serving.fake_psp_process"]
+
 # Tasks (dotted paths) enqueued with a new inbound message's id / an outbound message's id and
 # its new status. The flow engine and the journeys plug in here; this app never imports them.
 CONVERSATION_INBOUND_HANDLERS = env_list(
@@ -432,6 +459,9 @@ CASE_DOCUMENT_REJECTED_TEMPLATE = os.environ.get(
     "CASE_DOCUMENT_REJECTED_TEMPLATE", "caso_documento_rejeitado"
 )
 CASE_PROTOCOL_TEMPLATE = os.environ.get("CASE_PROTOCOL_TEMPLATE", "caso_protocolado")
+CASE_PAID_TEMPLATE = os.environ.get("CASE_PAID_TEMPLATE", "caso_pago")
+# Price of a case paid by the client through Pix ("cobrança direta ao cliente").
+CASE_PRICE = os.environ.get("CASE_PRICE", "150.00")
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("conta/", include("formaliza.accounts.urls")),
     path("esteira/", include("formaliza.proposals.urls")),
     path("webhooks/", include("formaliza.webhooks.urls")),
+    path("pagamentos/", include("formaliza.payments.urls")),
     path("conversas/", include("formaliza.conversations.urls")),
     path("historico/", include("formaliza.history.urls")),
     path("atendimento/", include("formaliza.conversations.urls.inbox")),

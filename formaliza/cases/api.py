@@ -12,13 +12,18 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from formaliza.accounts.actors import Actor
-from formaliza.accounts.roles import Perm
+from formaliza.accounts.models import User
+from formaliza.accounts.roles import Perm, Role
 from formaliza.cases import selectors, services
 from formaliza.cases.calculation.ports import Outcome
 from formaliza.cases.events import Who
 from formaliza.cases.models import Calculation, Case, CaseClient, CaseStatus, ClientDocument
 from formaliza.core.api_schema import Money
 from formaliza.core.tenant_lookups import tenant_lookup
+from formaliza.core.errors import NotFound
+from formaliza.payments import services as payments
+from formaliza.payments.models import Charge
+from formaliza.payments.selectors import wallet_entries
 
 router = Router()
 
@@ -156,6 +161,11 @@ def _calculation_visible(actor: Actor, value: str) -> bool:
 @tenant_lookup("cases", "document_id")
 def _document_visible(actor: Actor, value: str) -> bool:
     return selectors.document_get(actor=actor, document_id=value) is not None
+
+
+@tenant_lookup("cases", "agent_id")
+def _agent_visible(actor: Actor, value: str) -> bool:
+    return User.objects.filter(tenant=actor.tenant, pk=value, role=Role.AGENT).exists()
 
 
 def _actor(request) -> Actor:
@@ -349,3 +359,99 @@ def record_protocol(request, case_id: int, payload: ProtocolIn):
     return case_out(
         services.case_protocol_record(case=case, number=payload.protocol_number, actor=actor)
     )
+
+
+# --- payment ("Comprar caso") and credits --------------------------------------------------------
+class ChargeOut(Schema):
+    txid: str
+    kind: Literal["cob", "cobv", "static"]
+    status: Literal["active", "paid", "flagged", "expired", "cancelled"]
+    amount: Decimal
+    expires_at: dt.datetime
+    copia_e_cola: str
+    location: str
+    paid_at: dt.datetime | None
+    flag_reason: str
+
+
+class CreditEntryOut(Schema):
+    kind: Literal["purchase", "grant", "spend"]
+    delta: int
+    balance_after: int
+    reference: str
+    created_at: dt.datetime
+
+
+class CreditsOut(Schema):
+    agent_id: int
+    balance: int
+    entries: list[CreditEntryOut]
+
+
+class PurchaseIn(Schema):
+    quantity: int
+
+
+def charge_out(charge: Charge) -> dict:
+    return {
+        f: getattr(charge, f)
+        for f in ("txid", "kind", "status", "amount", "expires_at", "copia_e_cola", "location",
+                  "paid_at", "flag_reason")
+    }  # fmt: skip
+
+
+def _agent(actor: Actor, agent_id: int) -> User:
+    agent = User.objects.filter(tenant=actor.tenant, pk=agent_id, role=Role.AGENT).first()
+    if agent is None:
+        raise NotFound("Agente", code="agent_not_found")
+    return agent
+
+
+@router.post(
+    "/{case_id}/charge",
+    response={200: ChargeOut, **ERRORS},
+    summary="Cobrança Pix do caso ao cliente (a ativa, ou uma nova)",
+)
+def charge_case(request, case_id: int):
+    actor = _actor(request)
+    actor.require(Perm.CASE_WORK)
+    return charge_out(services.case_charge(case=selectors.case_get(actor=actor, case_id=case_id)))
+
+
+@router.post(
+    "/{case_id}/pay-with-credit",
+    response={200: CaseOut, **ERRORS},
+    summary="Pagar o caso com crédito",
+)
+def pay_with_credit(request, case_id: int):
+    actor = _actor(request)
+    actor.require(Perm.CASE_WORK)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    return case_out(services.case_pay_with_credit(case=case, user=None))
+
+
+@router.get(
+    "/credits/{agent_id}", response={200: CreditsOut, **ERRORS}, summary="Créditos do agente"
+)
+def agent_credits(request, agent_id: int):
+    wallet = payments.wallet_for(
+        tenant=request.auth.tenant, owner=_agent(_actor(request), agent_id)
+    )
+    return {
+        "agent_id": agent_id, "balance": wallet.balance,
+        "entries": list(wallet_entries(wallet)[:200]),
+    }  # fmt: skip
+
+
+@router.post(
+    "/credits/{agent_id}/purchases",
+    response={201: ChargeOut, **ERRORS},
+    summary="Comprar créditos (cobrança Pix; pagos, entram no saldo)",
+)
+def credits_purchase(request, agent_id: int, payload: PurchaseIn):
+    actor = _actor(request)
+    actor.require(Perm.CASE_WORK)
+    agent = _agent(actor, agent_id)
+    wallet = payments.wallet_for(tenant=actor.tenant, owner=agent)
+    charge = payments.credit_purchase_start(wallet=wallet, quantity=payload.quantity, buyer=agent)
+    return Status(201, charge_out(charge))

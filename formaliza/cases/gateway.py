@@ -136,6 +136,22 @@ def protocol_notes(*, case, client, agent_phone: str, agent_email: str, number: 
     }
 
 
+def payment_notes(*, case, client, agent_phone: str, agent_email: str):
+    text = f"Pagamento do caso {case.number} de {client.name} confirmado."
+    template = settings.CASE_PAID_TEMPLATE
+    client_text = f"Olá, {client.name}. Recebemos o pagamento do seu caso {case.number}."
+    return {
+        "client": (
+            WhatsAppNote(client.phone, client_text, template, (client.name, case.number)),
+            EmailNote(client.email, f"Pagamento confirmado: caso {case.number}", client_text),
+        ),
+        "agent": (
+            WhatsAppNote(agent_phone, text, template, (client.name, case.number)),
+            EmailNote(agent_email, f"Caso {case.number} pago", text),
+        ),
+    }
+
+
 def email_code_note(*, address: str, code: str, tenant_name: str) -> EmailNote:
     return EmailNote(
         address,

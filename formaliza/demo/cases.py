@@ -1,7 +1,8 @@
 """Demo data of the cases app: the synthetic index table, the WhatsApp templates of the case
 notices, and two agents with cases in every status (calculado … protocolado), plus drafts.
-Everything goes through the services; the demo cases are marked paid through
-`case_mark_paid`, the entry point the payment integration uses."""
+Everything goes through the services; the demo's paid cases are paid with a credit (granted
+to the agent, debited from the ledger), and the tenant's Pix account talks to the fake PSP, so
+the awaiting-payment cases show a Pix QR code that can be paid on it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from formaliza.cases import services
 from formaliza.cases.events import Who
 from formaliza.cases.indices import month_add
 from formaliza.cases.models import Case, CaseStatus, DocumentType, IndexTable
+from formaliza.payments import services as payments
+from formaliza.payments.models import PixAccount
 
 logger = logging.getLogger("formaliza.demo")
 
@@ -126,9 +129,13 @@ def _case(tenant: Tenant, agent: User, fake: Faker, status: str, n: int, staff) 
     _documents(client, status, who)
     case.refresh_from_db()
     if status in (CaseStatus.PAID, CaseStatus.FILING_REQUESTED, CaseStatus.FILED):
-        case = services.case_mark_paid(
-            case=case, source="demonstração", reference=f"demo-{case.number}"
-        )
+        # "Usar crédito": a credit granted to the agent pays the case (the ledger's real path).
+        wallet = payments.wallet_for(tenant=tenant, owner=agent)
+        payments.credit_add(
+            wallet=wallet, quantity=1, kind="grant", reference=f"demo:{case.number}",
+            note="Crédito de demonstração",
+        )  # fmt: skip
+        case = services.case_pay_with_credit(case=case, user=agent)
     if status in (CaseStatus.FILING_REQUESTED, CaseStatus.FILED):
         case = services.case_filing_request(case=case, who=who)
     if status == CaseStatus.FILED:
@@ -141,10 +148,22 @@ def _case(tenant: Tenant, agent: User, fake: Faker, status: str, n: int, staff) 
     return case
 
 
+def _pix_account(tenant: Tenant) -> None:
+    """The demo tenant receives Pix through the fake PSP that `manage.py serve` starts."""
+    PixAccount.objects.get_or_create(tenant=tenant, defaults={
+        "provider": "pix_api", "api_url": settings.FAKE_PIX_PSP_URL,
+        "token_url": f"{settings.FAKE_PIX_PSP_URL}/oauth/token",
+        "client_id": f"demo-{tenant.slug}", "client_secret": "segredo-demo",
+        "chave": f"pix@{tenant.slug}.example.com", "merchant_name": tenant.name[:25],
+        "merchant_city": "Sao Paulo",
+    })  # fmt: skip
+
+
 def cases_seed(*, tenant: Tenant, agents: list[User], staff) -> None:
     """`agents`: the demo's agent users; `staff`: an Actor allowed to record protocols."""
     _index_table()
     _templates(tenant)
+    _pix_account(tenant)
     if Case.objects.filter(tenant=tenant).exists():
         return
     services.document_types_ensure(tenant=tenant)

@@ -22,6 +22,13 @@ from formaliza.cases.services.documents import (
     document_upload,
 )
 from formaliza.cases.services.indices import index_table_import
+from formaliza.cases.services.payments import (
+    case_charge,
+    case_charge_paid,
+    case_pay_with_credit,
+    case_payment_panel,
+    case_static_confirm,
+)
 from formaliza.cases.services.progress import case_progress
 from formaliza.cases.services.selfservice import (
     Registration,
@@ -42,11 +49,16 @@ __all__ = [
     "calculation_discard",
     "calculation_run",
     "case_cancel",
+    "case_charge",
+    "case_charge_paid",
     "case_filing_request",
     "case_mark_paid",
+    "case_pay_with_credit",
+    "case_payment_panel",
     "case_progress",
     "case_protocol_record",
     "case_save",
+    "case_static_confirm",
     "client_access_url",
     "client_create",
     "client_update",

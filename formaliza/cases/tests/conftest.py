@@ -40,6 +40,7 @@ def channels(kit, email_backend):
             "Olá {{1}}, o documento {{2}} foi recusado: {{3}}. Envie de novo: {{4}}",
         ),
         ("caso_protocolado", "Olá {{1}}, o caso {{2}} foi protocolado: processo {{3}}."),
+        ("caso_pago", "Olá {{1}}, recebemos o pagamento do caso {{2}}."),
     ]:
         template_save(tenant=kit.tenant, channel_id=whatsapp.pk, data=TemplateInput(
             name=name, language="pt_BR", category="utility", components=[{"type": "BODY", "text": text}]))  # fmt: skip

@@ -15,6 +15,7 @@ from formaliza.cases.forms import AgentProfileForm, DocumentTypeForm, ProtocolFo
 from formaliza.cases.models import CaseStatus
 from formaliza.cases.views.common import actor_of, case_page, form_errors, who_of
 from formaliza.core.errors import ApplicationError
+from formaliza.payments.selectors import wallet_balance
 
 
 @case_page(Perm.CASE_VIEW)
@@ -38,7 +39,54 @@ def case_detail(request, case_id):
         "slots": selectors.client_slots(client=case.client),
         "protocol_form": ProtocolForm() if actor.can(Perm.CASE_FILING) else None,
         "can_work": actor.can(Perm.CASE_WORK), "S": CaseStatus,
+        "payment": services.case_payment_panel(case=case, create=False),
+        "credits": wallet_balance(tenant=case.tenant, owner=case.agent),
+        "can_confirm": actor.can(Perm.CASE_FILING),
     })  # fmt: skip
+
+
+@require_POST
+@case_page(Perm.CASE_WORK)
+def case_pay_credit(request, case_id):
+    """ "Usar crédito": one of the case's agent's credits pays it."""
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    try:
+        services.case_pay_with_credit(case=case, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Caso pago com 1 crédito.")
+    return redirect("cases:detail", case.pk)
+
+
+@require_POST
+@case_page(Perm.CASE_WORK)
+def case_charge_client(request, case_id):
+    """ "Cobrança direta ao cliente": the Pix charge the client sees on the documents page."""
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    try:
+        services.case_charge(case=case)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Cobrança Pix gerada: o cliente a vê na página de documentos.")
+    return redirect("cases:detail", case.pk)
+
+
+@require_POST
+@case_page(Perm.CASE_FILING)
+def case_confirm_static(request, case_id):
+    """Staff confirm a static BR Code payment seen in the bank statement."""
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    try:
+        services.case_static_confirm(
+            case=case, user=request.user, reference=request.POST.get("reference", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Pagamento confirmado.")
+    return redirect("cases:detail", case.pk)
 
 
 @require_POST

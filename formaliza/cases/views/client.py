@@ -216,7 +216,8 @@ def documents(request):
         else:
             return redirect("cases_client:documents")
     case = client.cases.order_by("-pk").first()
+    payment = services.case_payment_panel(case=case, create=True) if case else None
     return _page(request, "documents.html", {
         "client": client, "slots": slots, "form": form, "case": case, "step_number": 3,
-        "total_steps": 3,
+        "total_steps": 3, "payment": payment,
     })  # fmt: skip

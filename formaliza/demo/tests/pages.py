@@ -370,6 +370,11 @@ def _case_id(world: World):
     return _case(world).kwargs["case_id"]
 
 
+@provides("cases:agent_id")
+def _agent_id(world: World):
+    return Case.objects.filter(tenant=world.tenant).first().agent_id
+
+
 @provides("journeys:journey_id")
 def _journey_id(world: World):
     return str(world.journey.pk)

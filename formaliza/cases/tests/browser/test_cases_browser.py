@@ -1,9 +1,10 @@
 """The agent's and the client's path in a real browser: the agent calculates and saves the
 case, sends the self-service link; the client, on a 360×740 phone, calculates, registers with
 the e-mail the agent entered (code by e-mail), sends the documents; the agent rejects one (the
-client is told and sends it again) and approves; the case is marked paid through
-`case_mark_paid` (standing in for the payment integration); atermação; staff record the
-protocol (an invalid number first); the notifications are in the outbox."""
+client is told and sends it again) and approves; the client's page shows the Pix QR code, the
+client pays on the fake PSP (a real HTTP server speaking the Pix API), whose signed webhook
+marks the case paid; atermação; staff record the protocol (an invalid number first); the
+notifications are in the outbox."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from playwright.sync_api import expect
 
 from formaliza.accounts.roles import Role
 from formaliza.cases.models import Case, CaseClient, CaseStatus, ClientDocument
-from formaliza.cases.services import case_mark_paid
 from formaliza.cases.tests.helpers import CPF, agent_of, history, pdf_bytes, photo
 from formaliza.conversations.models import Message
+from formaliza.core.testing import run_queued_tasks
+from formaliza.payments.fake_psp import FakePixPsp, key_of
+from formaliza.payments.models import PixAccount, PixPayment
 
 pytestmark = pytest.mark.browser
 VALID = "0058967-77.2016.8.19.0000"
@@ -66,7 +69,22 @@ def test_agent_and_client_from_calculation_to_protocol(
     kit, channels, phone, desk, live_server, settings
 ):
     settings.PUBLIC_BASE_URL = live_server.url
-    agent = desk(agent_of(kit))
+    psp = FakePixPsp(mode="http")
+    settings.FAKE_PIX_PSP_URL = psp.start(port=0)
+    account = PixAccount.objects.create(
+        tenant=kit.tenant, provider="pix_api", api_url=psp.url, token_url=f"{psp.url}/oauth/token",
+        client_id="navegador", client_secret="segredo-navegador",
+        chave="pix@example.com", merchant_name="Advocacia Teste", merchant_city="Recife",
+    )  # fmt: skip
+    psp.key_register(key_of(account))
+    try:
+        _whole_path(kit, phone, desk, agent_of(kit), psp, settings)
+    finally:
+        psp.stop()
+
+
+def _whole_path(kit, phone, desk, agent_user, psp, settings):
+    agent = desk(agent_user)
 
     # The agent calculates and saves the case (a draft is listed until then).
     agent.goto("/casos/calculo/")
@@ -146,9 +164,29 @@ def test_agent_and_client_from_calculation_to_protocol(
     page.reload()
     expect(page.locator("#case-status")).to_have_text("Aguardando pagamento")
 
-    # Payment (the later integration calls this service), then atermação.
-    case_mark_paid(case=case, source="teste-navegador", reference="pix-e2e-1")
+    # Payment: the client's page shows the Pix QR code and copia-e-cola; paid on the fake PSP,
+    # its signed webhook reaches our endpoint and the worker marks the case paid.
+    expect(page.locator("#payment-qr svg")).to_be_visible()
+    expect(page.locator("#copia-e-cola")).to_have_value(
+        re.compile(r"^000201010212.*br\.gov\.bcb\.pix")
+    )
+    _fits(page)
+    page.locator("#fake-pay").click()
+    page.get_by_role("button", name="Pagar com Pix").click()
+    expect(page.locator("#resultado")).to_contain_text("Pagamento enviado")
+    for _ in range(100):
+        if psp.delivered:
+            break
+        page.wait_for_timeout(50)
+    assert [status for _, status in psp.delivered] == [200]
+    run_queued_tasks()
+    assert PixPayment.objects.get().outcome == "applied"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PAID and case.payment_source == "pix"
+    page.goto(f"{settings.PUBLIC_BASE_URL}/c/documentos/")
+    expect(page.locator("#case-status")).to_have_text("Pago")
     agent.goto(f"/casos/{case.pk}/")
+    expect(agent.locator("#notifications")).to_contain_text("payment_confirmed")
     agent.get_by_role("button", name="Solicitar atermação").click()
     expect(agent.locator("#case-status")).to_have_text("Atermação solicitada")
 

@@ -1,0 +1,1 @@
+"""Adapters of the PaymentProvider port (settings.PAYMENT_PROVIDERS names them)."""

@@ -1,0 +1,37 @@
+"""Writes of the payments app (keyword-only arguments)."""
+
+from formaliza.payments.services.charges import (
+    charge_confirm,
+    charge_create,
+    charge_for_subject,
+    provider_for,
+)
+from formaliza.payments.services.credits import (
+    credit_add,
+    credit_purchase_settle,
+    credit_purchase_start,
+    credit_spend,
+    wallet_for,
+)
+from formaliza.payments.services.intake import (
+    WebhookRefused,
+    pix_apply,
+    pix_notification_process,
+    pix_webhook_receive,
+)
+
+__all__ = [
+    "WebhookRefused",
+    "charge_confirm",
+    "charge_create",
+    "charge_for_subject",
+    "credit_add",
+    "credit_purchase_settle",
+    "credit_purchase_start",
+    "credit_spend",
+    "pix_apply",
+    "pix_notification_process",
+    "pix_webhook_receive",
+    "provider_for",
+    "wallet_for",
+]

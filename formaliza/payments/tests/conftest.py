@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def account(pix_account):
+    return pix_account
