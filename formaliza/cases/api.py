@@ -19,8 +19,8 @@ from formaliza.cases.calculation.ports import Outcome
 from formaliza.cases.events import Who
 from formaliza.cases.models import Calculation, Case, CaseClient, CaseStatus, ClientDocument
 from formaliza.core.api_schema import Money
-from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.core.errors import NotFound
+from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.payments import services as payments
 from formaliza.payments.models import Charge
 from formaliza.payments.selectors import wallet_entries
