@@ -375,6 +375,13 @@ def _agent_id(world: World):
     return Case.objects.filter(tenant=world.tenant).first().agent_id
 
 
+@provides("inbox:run_id")
+def _pending_run_id(world: World):
+    return FlowRun.objects.get(
+        tenant=world.tenant, conversation=world.conversation, status=FlowRun.Status.PENDING
+    ).pk
+
+
 @provides("journeys:journey_id")
 def _journey_id(world: World):
     return str(world.journey.pk)
