@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from formaliza.accounts.api_auth import ApiKeyAuth
 from formaliza.cases.api import router as cases_router
+from formaliza.contacts.api import router as contacts_router
 from formaliza.core.errors import ApplicationError
 from formaliza.evidence.api import verify_router
 from formaliza.journeys.api import router as journeys_router
@@ -37,6 +38,7 @@ api.add_router("/v1/proposals", proposals_router, tags=["Propostas"])
 api.add_router("/v1/formalizations", formalizations_router, tags=["Formalizações"])
 api.add_router("/v1/formalizations", journeys_router, tags=["Formalizações"])
 api.add_router("/v1/cases", cases_router, tags=["Casos"])
+api.add_router("/v1/contacts", contacts_router, tags=["Contatos"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 
