@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfWriter
-
 from formaliza.contacts.models import Contact, ContactEmail, ContactPhone
 from formaliza.conversations.services import ChannelInput, channel_create
+from formaliza.evidence.report import html_to_pdf
 
 CPF = "52998224725"
 
 
+_PDFS: dict[int, bytes] = {}
+
+
 def pdf_bytes(pages: int = 2) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A real text PDF of `pages` pages (WeasyPrint, like the contracts), cached per count."""
+    if pages not in _PDFS:
+        body = "".join(
+            f"<section style='page-break-after:always'><h1>Cláusula {n}</h1>"
+            f"<p>{'O cliente declara que leu e aceita estas condições. ' * 40}</p></section>"
+            for n in range(1, pages + 1)
+        )
+        _PDFS[pages] = html_to_pdf(f"<html><body>{body}</body></html>")
+    return _PDFS[pages]
 
 
 def person(tenant, name: str = "Maria Clara Souza", cpf: str = CPF) -> Contact:

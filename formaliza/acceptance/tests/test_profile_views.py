@@ -2,8 +2,8 @@
 
 import pytest
 
-from formaliza.accounts.roles import Role
 from formaliza.acceptance.tests.helpers import person
+from formaliza.accounts.roles import Role
 
 TABS = ["informacoes", "documentos", "atividades", "aceite", "ar"]
 
