@@ -112,7 +112,7 @@ def generate(tenant: Tenant) -> None:
     sql("""
         INSERT INTO contacts_contactphone (created_at, updated_at, tenant_id, contact_id, e164,
             wa_id, is_mobile)
-        SELECT now(), now(), tenant_id, id, '+55119' || lpad((id % 100000000)::text, 8, '0'),
+        SELECT now(), now(), tenant_id, id, '+551199' || lpad((id % 10000000)::text, 7, '0'),
                '', true
         FROM contacts_contact
     """)
