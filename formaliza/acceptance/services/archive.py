@@ -88,7 +88,7 @@ def unarchive_request(*, actor: Actor, document: ContactDocument) -> tuple[Unarc
                             document=document,
                             description=f"Desarquivamento de “{document.title}” pedido por "
                                         f"{actor.label}")  # fmt: skip
-            enqueue("formaliza.acceptance.tasks.document_unarchive", request_id=request.pk)
+            enqueue("formaliza.acceptance.tasks.document_unarchive", request.pk)
     except IntegrityError:  # another click created it first
         return UnarchiveRequest.objects.get(document=document, status="pending"), False
     return request, True
