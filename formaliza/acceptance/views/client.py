@@ -3,6 +3,7 @@ the token (256 bits, only its hash stored) is the key; past the deadline: "Expir
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -108,7 +109,10 @@ def track_click(request, token: str):
                                          context=context_from_request(request))  # fmt: skip
     if certified is None or not certified.link_target:
         raise Http404
-    return redirect(certified.link_target)
+    target = certified.link_target
+    if target.startswith(settings.PUBLIC_BASE_URL + "/"):  # our own page: stay on this host
+        target = target[len(settings.PUBLIC_BASE_URL) :]
+    return redirect(target)
 
 
 @never_cache

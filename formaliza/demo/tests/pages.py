@@ -273,7 +273,7 @@ def _capture(world: World) -> Visit:
 
 @builds("evidence:document", "evidence:document_download")
 def _document(world: World) -> Visit:
-    document = SealedDocument.objects.get(tenant=world.tenant)
+    document = SealedDocument.objects.get(tenant=world.tenant, subject_type="journey")
     return Visit(document_id=str(document.pk))
 
 
