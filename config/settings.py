@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for the contact search (no-op on SQLite)
     "django_tasks",
     "django_tasks_db",
     # django-ninja's bundled Swagger UI (/api/docs): served from our static files, never a CDN.
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "formaliza.flows",
     "formaliza.history",
     "formaliza.cases",
+    "formaliza.acceptance",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -188,6 +190,18 @@ STORAGES = {
     "default": {
         "BACKEND": os.environ.get(
             "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+    },
+    # Files older than ACCEPTANCE_ARCHIVE_AFTER_DAYS (contact documents): a separate storage so
+    # that on S3 it can be a colder class (GLACIER_IR...). Unarchiving copies them back.
+    "archive": {
+        "BACKEND": os.environ.get(
+            "ARCHIVE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": (
+            {"location": str(Path(os.environ.get("ARCHIVE_ROOT", VAR_DIR / "archive")))}
+            if "ARCHIVE_STORAGE_BACKEND" not in os.environ
+            else {}
         ),
     },
     "staticfiles": {
@@ -317,7 +331,8 @@ EVIDENCE_VERIFY_MAX_UPLOAD_BYTES = int(
 # Tasks enqueued (with the sealed document's id) when a seal is done / has definitely failed.
 # The journeys app plugs itself in here; evidence never imports it.
 EVIDENCE_SEALED_HANDLERS = env_list(
-    "EVIDENCE_SEALED_HANDLERS", "formaliza.journeys.tasks.journey_sealed"
+    "EVIDENCE_SEALED_HANDLERS",
+    "formaliza.journeys.tasks.journey_sealed,formaliza.acceptance.tasks.acceptance_sealed",
 )
 EVIDENCE_SEAL_FAILED_HANDLERS = env_list(
     "EVIDENCE_SEAL_FAILED_HANDLERS", "formaliza.journeys.tasks.journey_seal_failed"
@@ -501,6 +516,9 @@ NAVIGATION = [
         ("Pendências", "journeys:issues", "journey.view"),
         ("Documentos selados", "evidence:documents", "evidence.view"),
     ]),
+    ("Contatos", [
+        ("Base de contatos", "contacts:search", "contact.view"),
+    ]),
     ("Atendimento", [
         ("Caixa de atendimento", "inbox:home", "conversation.reply"),
         ("Conversas", "conversations:list", "conversation.view"),
@@ -532,3 +550,19 @@ NAVIGATION = [
         ("Usuários", "accounts:users", "user.manage"),
     ]),
 ]  # fmt: skip
+
+# --- contact base, digital acceptance, certified delivery, archive (issue 14) ---------------
+CONTACT_SEARCH_PAGE_SIZE = int(os.environ.get("CONTACT_SEARCH_PAGE_SIZE", "20"))
+# "Nº do documento": functions (tenant=, number=) -> contact ids, from the apps that number
+# documents (contacts cannot import them).
+CONTACT_DOCUMENT_NUMBER_FINDERS = ["formaliza.acceptance.selectors.contact_ids_by_document_number"]
+# A kit's documents: PDFs only, at most this many and this size each.
+ACCEPTANCE_MAX_DOCUMENTS = int(os.environ.get("ACCEPTANCE_MAX_DOCUMENTS", "10"))
+ACCEPTANCE_MAX_FILE_BYTES = int(os.environ.get("ACCEPTANCE_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+ACCEPTANCE_MAX_DEADLINE_DAYS = int(os.environ.get("ACCEPTANCE_MAX_DEADLINE_DAYS", "90"))
+ACCEPTANCE_ARCHIVE_AFTER_DAYS = int(os.environ.get("ACCEPTANCE_ARCHIVE_AFTER_DAYS", "365"))
+PERIODIC_TASKS += [
+    ("formaliza.acceptance.tasks.kits_expire_sweep", 300),
+    ("formaliza.acceptance.tasks.documents_archive_sweep", 3600),
+]
+ACCEPTANCE_UNARCHIVED_KEEP_DAYS = int(os.environ.get("ACCEPTANCE_UNARCHIVED_KEEP_DAYS", "30"))

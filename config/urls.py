@@ -21,6 +21,8 @@ urlpatterns = [
     path("verificar/", include("formaliza.evidence.urls.public")),
     path("casos/", include("formaliza.cases.urls.backoffice")),
     path("c/", include("formaliza.cases.urls.client")),
+    path("contatos/", include("formaliza.acceptance.urls")),
+    path("a/", include("formaliza.acceptance.urls.public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

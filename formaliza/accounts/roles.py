@@ -49,6 +49,10 @@ class Perm(models.TextChoices):
     CASE_REVIEW = "case.review", "Aprovar ou rejeitar documentos de clientes"
     CASE_FILING = "case.filing", "Tratar a fila de atermação e registrar protocolos"
     CASE_SETTINGS = "case.settings", "Configurar os tipos de documento dos casos"
+    # --- contact base, digital acceptance, AR digital (docs/contacts.md) ---
+    CONTACT_VIEW = "contact.view", "Consultar a base de contatos (perfil, documentos, atividades)"
+    CONTACT_SEND = "contact.send", "Enviar kits de aceite e reenviar documentos e mensagens"
+    CONTACT_DOWNLOAD = "contact.download", "Baixar e desarquivar documentos de contatos"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -124,6 +128,9 @@ ROLE_PERMS[Role.MANAGER] |= {
 ROLE_PERMS[Role.OPERATOR] |= {
     Perm.CASE_VIEW, Perm.CASE_VIEW_ALL, Perm.CASE_REVIEW, Perm.CASE_FILING,
 }  # fmt: skip
+# The contact base: operators and managers consult it, send kits and resend; admins have all.
+ROLE_PERMS[Role.MANAGER] |= {Perm.CONTACT_VIEW, Perm.CONTACT_SEND, Perm.CONTACT_DOWNLOAD}
+ROLE_PERMS[Role.OPERATOR] |= {Perm.CONTACT_VIEW, Perm.CONTACT_SEND, Perm.CONTACT_DOWNLOAD}
 
 # What an integrator's API key may do on its tenant.
 API_KEY_PERMS = frozenset(
@@ -151,6 +158,7 @@ API_KEY_PERMS = frozenset(
         # Its own webhook subscriptions: create, rotate the secret, follow and retry deliveries.
         Perm.WEBHOOK_VIEW,
         Perm.WEBHOOK_MANAGE,
+        Perm.CONTACT_VIEW,
     }
 )
 

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.api_auth import api_key_auth
 from formaliza.cases.api import router as cases_router
+from formaliza.contacts.api import router as contacts_router
 from formaliza.conversations.api import router as conversations_router
 from formaliza.core.errors import ApplicationError
 from formaliza.core.tenant_lookups import api_namespace, visible
@@ -135,6 +136,7 @@ api.add_router("/v1/flows", flows_router, tags=["Fluxos"])
 api.add_router("/v1/conversations", conversations_router, tags=["Atendimentos"])
 api.add_router("/v1/history", history_router, tags=["Histórico"])
 api.add_router("/v1/webhooks", webhooks_router, tags=["Webhooks"])
+api.add_router("/v1/contacts", contacts_router, tags=["Contatos"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 

@@ -16,6 +16,7 @@ from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Role
 from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
 from formaliza.demo.cases import cases_seed
+from formaliza.demo.contacts import contacts_seed
 from formaliza.demo.signed import signed_journey_seed
 from formaliza.evidence.services import verification_url
 from formaliza.journeys import services as journeys
@@ -72,6 +73,7 @@ def demo_seed() -> SeedResult:
     _seed_conversations(tenant)
     links, to_sign = _seed_journeys(tenant, signed_cpf=signed_cpf)
     document = signed_journey_seed(journey=to_sign)
+    contacts_seed(tenant=tenant, operator=Actor.of_user(users[Role.OPERATOR]))
     cases_seed(
         tenant=tenant, staff=Actor.of_user(users[Role.MANAGER]),
         agents=list(tenant.users.filter(role=Role.AGENT).order_by("pk")),

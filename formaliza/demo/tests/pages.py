@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from formaliza.acceptance.models import AcceptanceKit, CertifiedMessage, ContactDocument
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import User
 from formaliza.accounts.roles import Role
@@ -302,7 +303,7 @@ def _capture(world: World) -> Visit:
 
 @builds("evidence:document", "evidence:document_download")
 def _document(world: World) -> Visit:
-    document = SealedDocument.objects.get(tenant=world.tenant)
+    document = SealedDocument.objects.get(tenant=world.tenant, subject_type="journey")
     return Visit(document_id=str(document.pk))
 
 
@@ -350,6 +351,51 @@ def _case_client(world: World) -> Visit:
 @builds("cases:document_file")
 def _case_document(world: World) -> Visit:
     return Visit(document_id=ClientDocument.objects.filter(tenant=world.tenant).first().pk)
+
+
+# --- contact base (acceptance) ---
+
+
+def _contact_document(world: World, **filters) -> ContactDocument:
+    return ContactDocument.objects.filter(tenant=world.tenant, **filters).order_by("pk").first()
+
+
+@builds("contacts:search")
+def _contact_search(world: World) -> Visit:
+    return Visit(query={"kind": "nome", "q": "Maria Clara"})
+
+
+@builds("contacts:profile")
+def _contact_profile(world: World) -> Visit:
+    contact = _contact_document(world, kit__isnull=False).contact
+    return Visit(public_id=contact.public_id, query={"aba": "documentos"})
+
+
+@builds("contacts:kit_new")
+def _contact_kit_new(world: World) -> Visit:
+    return Visit(public_id=_contact_document(world).contact.public_id)
+
+
+@builds("contacts:document_download")
+def _contact_document_download(world: World) -> Visit:
+    return Visit(public_id=_contact_document(world, storage="default").public_id)
+
+
+@builds("contacts:document_resend")
+def _contact_document_resend(world: World) -> Visit:
+    return Visit(public_id=_contact_document(world, kit__status="waiting").public_id)
+
+
+@builds("contacts:kit_report")
+def _contact_kit_report(world: World) -> Visit:
+    kit = AcceptanceKit.objects.filter(tenant=world.tenant, status="accepted").first()
+    return Visit(public_id=kit.public_id)
+
+
+@builds("contacts:certified_report", "contacts:message_resend")
+def _contact_certified(world: World) -> Visit:
+    certified = CertifiedMessage.objects.filter(tenant=world.tenant, channel="sms").first()
+    return Visit(public_id=certified.public_id)
 
 
 # --- path parameters for actions and API operations (tenant matrix) ---

@@ -19,6 +19,7 @@ MENUS = {
     "admin": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
                          "Documentos selados"],
+        "Contatos": ["Base de contatos"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
         "Casos": ["Meus casos", "Meus clientes", "Novo cálculo", "Meu link de cadastro",
@@ -30,6 +31,7 @@ MENUS = {
     "manager": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
                          "Documentos selados"],
+        "Contatos": ["Base de contatos"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
         "Casos": ["Meus casos", "Meus clientes", "Atermações", "Documentos de casos"],
@@ -43,6 +45,7 @@ MENUS = {
     },
     "operator": {
         "Formalização": ["Esteira", "Formalizações", "Jornadas", "Pendências"],
+        "Contatos": ["Base de contatos"],
         "Atendimento": ["Caixa de atendimento", "Conversas"],
         "Histórico e envio": ["Histórico", "Portal de Envio"],
         "Casos": ["Meus casos", "Meus clientes", "Atermações"],

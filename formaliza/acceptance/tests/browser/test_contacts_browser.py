@@ -1,0 +1,92 @@
+"""The contact base in Chromium: each search type finds the contact from the form, each tab
+opens, and a kit goes from the operator's send to the client's acceptance on a 360×740 phone
+(scrolling each document to the end enables the button) and to the sealed report."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from formaliza.acceptance.models import AcceptanceKit, CertifiedMessage
+from formaliza.acceptance.services import KitFile, kit_send
+from formaliza.acceptance.tests.helpers import email_channel, pdf_bytes, person
+from formaliza.accounts.roles import Role
+from formaliza.core import clock
+from formaliza.core.testing import run_queued_tasks
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def maria(kit):
+    return person(kit.tenant)
+
+
+def test_each_search_type_from_the_form(new_page, kit, maria):
+    page = new_page("desktop", user=kit.users[Role.OPERATOR])
+    typed = {
+        "CPF": "529 982 247 25",
+        "Nome": "maria laura",
+        "E-mail": "MARIA@example.com",
+        "Celular": "11 8765-4321",
+        "ID": str(maria.public_id).split("-")[0],
+        "Todos": "52998224725",
+    }
+    for label, text in typed.items():
+        page.goto("/contatos/")
+        page.get_by_label("Tipo de dado").select_option(label=label)
+        page.get_by_label("Buscar", exact=True).fill(text)
+        page.get_by_role("button", name="Buscar").click()
+        expect(page.locator("#results")).to_contain_text("Maria Clara Souza")
+    page.get_by_label("Tipo de dado").select_option(label="CPF")
+    page.get_by_label("Buscar", exact=True).fill("529.982.247-26")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.locator("#search-error")).to_have_text("CPF inválido: confira os dígitos.")
+    page.goto("/contatos/")
+    page.get_by_label("Tipo de dado").select_option(label="CNPJ")
+    page.get_by_label("Buscar", exact=True).fill("11.222.333/0001-81")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.locator("#results")).to_contain_text("Nenhum contato encontrado")
+    page.get_by_label("Tipo de dado").select_option(label="Nº do documento")
+    page.get_by_label("Buscar", exact=True).fill("CT-404")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.locator("#results")).to_contain_text("Nenhum contato encontrado")
+
+
+def test_kit_from_send_to_acceptance_on_a_phone(
+    new_page, kit, maria, local_tsa, django_capture_on_commit_callbacks
+):
+    channel = email_channel(kit.tenant)
+    acc = kit_send(
+        actor=kit.actor(Role.OPERATOR), contact=maria, title="Contrato", message="Aceite, por favor.",
+        channel=channel, address="maria@example.com", deadline=clock.now() + dt.timedelta(days=2),
+        files=[KitFile("Contrato", "CT-1", pdf_bytes(2)), KitFile("Termo", "TM-1", pdf_bytes(1))],
+    )  # fmt: skip
+    run_queued_tasks()
+    link = re.search(r"/a/r/\S+/", mail.outbox[-1].body).group(0)
+    client = new_page("phone")
+    assert client.viewport_size == {"width": 360, "height": 740}
+    client.goto(link)
+    accept = client.get_by_role("button", name="Li e aceito os documentos")
+    expect(accept).to_be_disabled()
+    for box in client.locator("section.doc .pages").all():
+        box.evaluate("b => { b.scrollTop = b.scrollHeight; b.dispatchEvent(new Event('scroll')); }")
+    expect(accept).to_be_enabled()
+    with django_capture_on_commit_callbacks(execute=True):
+        accept.click()
+        expect(client.locator("#accepted")).to_contain_text("Aceite registrado")
+        run_queued_tasks()
+    acc.refresh_from_db()
+    assert acc.status == AcceptanceKit.Status.ACCEPTED and acc.sealed_document.status == "sealed"
+    assert CertifiedMessage.objects.get(kit=acc).clicked_at is not None
+    operator = new_page("desktop", user=kit.users[Role.OPERATOR])
+    for tab in ("Informações", "Documentos", "Atividades", "Aceite digital", "AR digital"):
+        operator.goto(f"/contatos/{maria.public_id}/")
+        operator.locator("#tabs").get_by_role("link", name=tab).click()
+        expect(operator.locator("#tabs [aria-current=page]")).to_have_text(tab)
+    operator.goto(f"/contatos/{maria.public_id}/?aba=aceite")
+    with operator.expect_download() as download:
+        operator.get_by_role("link", name="Documento final com laudo").click()
+    assert download.value.suggested_filename.endswith(".pdf")
