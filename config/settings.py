@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "formaliza.contacts",
     "formaliza.webhooks",
     "formaliza.conversations",
+    "formaliza.erp",
     "formaliza.evidence",
     "formaliza.proposals",
     "formaliza.journeys",
