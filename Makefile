@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install system-packages run test lint bench clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ $(STAMP):
 
 install: $(STAMP)
 
-run: install
+# chromium, poppler-utils, ...: installed when missing (root or sudo), else a message saying how.
+system-packages:
+	@scripts/system-packages.sh
+
+run: system-packages install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py demo_seed
@@ -31,7 +35,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+test: system-packages lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 clean:

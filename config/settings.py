@@ -57,10 +57,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's bundled Swagger UI (/api/docs): served from our static files, never a CDN.
+    "ninja",
     "formaliza.core",
     "formaliza.accounts",
     "formaliza.contacts",
     "formaliza.webhooks",
+    "formaliza.telephony",
     "formaliza.conversations",
     "formaliza.erp",
     "formaliza.evidence",
@@ -146,6 +149,11 @@ PERIODIC_TASKS = [
 ]
 # A task left RUNNING longer than this by a worker that died is handed to another worker.
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "900"))
+# `manage.py task_worker` beats every N seconds; a worker silent for longer than
+# TASK_WORKER_DEAD_AFTER_SECONDS is dead and its running task goes back to the queue (checked by the
+# scheduler on every tick), so a task killed with its worker runs again within about 20 s.
+TASK_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASK_WORKER_HEARTBEAT_SECONDS", "2"))
+TASK_WORKER_DEAD_AFTER_SECONDS = float(os.environ.get("TASK_WORKER_DEAD_AFTER_SECONDS", "12"))
 
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -314,6 +322,32 @@ EVIDENCE_SEAL_FAILED_HANDLERS = env_list(
 PERIODIC_TASKS += [("formaliza.evidence.tasks.sealed_documents_sweep", 120)]
 # Processes `manage.py serve` starts besides web, workers and scheduler.
 SERVE_EXTRA_PROCESSES = ["formaliza.evidence.serving.local_tsa"]
+
+
+# --- telephony (the Telephony port: formaliza/telephony) ------------------------------------------
+# TELEPHONY_ADAPTER=tel_link (default: no PBX, the operator dials a tel: link and types the
+# outcome) or asterisk_ari (Asterisk REST Interface at ARI_URL with ARI_USERNAME/ARI_PASSWORD).
+TELEPHONY_ADAPTER = os.environ.get("TELEPHONY_ADAPTER", "tel_link")
+FAKE_ARI_URL = os.environ.get("FAKE_ARI_URL", "http://127.0.0.1:8027").rstrip("/")
+ARI_URL = os.environ.get("ARI_URL", FAKE_ARI_URL).rstrip("/")
+TELEPHONY = {
+    "tel_link": {"adapter": "formaliza.telephony.adapters.tel_link.TelLinkTelephony"},
+    "asterisk_ari": {
+        "adapter": "formaliza.telephony.adapters.asterisk_ari.AsteriskAriTelephony",
+        "options": {
+            "url": ARI_URL,
+            "username": os.environ.get("ARI_USERNAME", "formaliza"),
+            "password": os.environ.get("ARI_PASSWORD", "formaliza"),
+            "app": os.environ.get("ARI_APP", "formaliza"),
+            "context": os.environ.get("ARI_CONTEXT", "from-internal"),
+        },
+    },
+}[TELEPHONY_ADAPTER]
+# `manage.py serve` starts the fake ARI (and the events listener) when ARI points at it.
+FAKE_ARI_SERVE = env_bool(
+    "FAKE_ARI_SERVE", TELEPHONY_ADAPTER == "asterisk_ari" and ARI_URL == FAKE_ARI_URL
+)
+SERVE_EXTRA_PROCESSES += ["formaliza.telephony.serving.fake_ari_process"]
 
 
 # --- conversations (WhatsApp, SMS, e-mail) ----------------------------------------------------

@@ -48,3 +48,20 @@ def sequence_next(*, tenant_id: int, name: str) -> int:
         row.value += 1
         row.save(update_fields=["value"])
         return row.value
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker (`manage.py task_worker`) says it is alive every few seconds.
+
+    A task RUNNING on a worker whose heartbeat stopped is handed back to the queue within
+    seconds (see `core.workers`), instead of waiting for TASK_STALE_AFTER_SECONDS.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id}@{self.hostname}:{self.pid}"

@@ -18,10 +18,9 @@ import logging
 import random
 from functools import cache
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 from django_tasks import task
-from django_tasks.base import Task, TaskResultStatus
+from django_tasks.base import Task
 
 from formaliza.core import clock
 
@@ -62,17 +61,9 @@ def run_after_seconds(seconds: float) -> dt.datetime:
 
 @task(queue_name="default")
 def stale_tasks_requeue() -> int:
-    """Hand tasks left RUNNING by a worker that died back to the queue.
+    """Hand tasks left RUNNING by a worker that died back to the queue (see core.workers: a
+    worker whose heartbeat stopped, or a heartbeat-less one after TASK_STALE_AFTER_SECONDS).
+    Putting a task back to READY is safe because every task is idempotent."""
+    from formaliza.core.workers import tasks_of_dead_workers_requeue
 
-    A task RUNNING for longer than TASK_STALE_AFTER_SECONDS is presumed orphaned (a worker killed
-    mid-task). Putting it back to READY is safe because every task is idempotent.
-    """
-    from django_tasks_db.models import DBTaskResult
-
-    cutoff = clock.now() - dt.timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
-    count = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-    ).update(status=TaskResultStatus.READY, started_at=None, run_after=clock.now())
-    if count:
-        logger.warning("requeued %s stale tasks", count)
-    return count
+    return tasks_of_dead_workers_requeue()

@@ -35,7 +35,7 @@ class GraphAPI:
             payload = json.loads(body)
         except ValueError as exc:
             raise meta_fail(400, 100, "Invalid JSON") from exc
-        now = time.time()
+        now = self.clock()
         to = re.sub(r"\D", "", str(payload.get("to", "")))
         if payload.get("messaging_product") != "whatsapp" or not to:
             raise meta_fail(400, 100, "Invalid parameter", "messaging_product and to are required")

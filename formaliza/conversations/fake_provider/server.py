@@ -67,6 +67,8 @@ class FakeProvider(GraphAPI, ZenviaAPI):
         self.sent: list[dict] = []  # every accepted send, with its arrival time
         self.refused: list[dict] = []
         self.windows: dict[tuple[str, str], float] = {}
+        # The clock of the rate limits (throughput, pair rate); tests may set one they control.
+        self.clock: Callable[[], float] = time.time
         self._recent: dict[str, deque] = defaultdict(deque)
         self._pair_tat: dict[tuple[str, str], float] = {}
         self._lock = threading.RLock()

@@ -35,7 +35,8 @@ def meta_error(code: int, message: str = "erro") -> str:
 
 @pytest.fixture
 def meta(kit, receiver, settings):
-    settings.CONVERSATION_HTTP_TIMEOUT_SECONDS = 0.5
+    # Generous: a loaded machine must not turn a normal local answer into a timeout.
+    settings.CONVERSATION_HTTP_TIMEOUT_SECONDS = 10
     channel = channel_create(
         tenant=kit.tenant,
         data=ChannelInput(name="Meta", kind="whatsapp", provider="meta_cloud", phone_number_id="123",
@@ -147,8 +148,9 @@ def test_terminal_errors_fail_at_once_with_metas_code_explained(
     assert handlers == [("status", message.pk, "failed")]
 
 
-def test_timeouts_and_refused_connections_are_retried(kit, meta, receiver):
-    receiver.reply(200, accepted(1), delay=1.0)  # longer than the 0.5 s timeout
+def test_timeouts_and_refused_connections_are_retried(kit, meta, receiver, settings):
+    settings.CONVERSATION_HTTP_TIMEOUT_SECONDS = 0.5
+    receiver.reply(200, accepted(1), delay=2.0)  # longer than the 0.5 s timeout
     receiver.reply(200, accepted(2))
     message = send(kit, meta)
     run_queued_tasks()
@@ -200,12 +202,17 @@ def test_pacing_spreads_messages_to_the_same_client(kit, meta, receiver):
         receiver.reply(200, accepted(n))
     messages = [send(kit, meta, n) for n in (1, 2, 3)]
 
-    run_queued_tasks()
+    # A stopped clock: a slow machine must not turn the pacing wait into a short one.
+    with time_machine.travel(clock.now(), tick=False):
+        run_queued_tasks()
+        wait = (
+            Message.objects.get(pk=messages[2].pk).next_attempt_at - clock.now()
+        ).total_seconds()
 
     assert len(receiver.requests) == 2  # the burst
     third = Message.objects.get(pk=messages[2].pk)
     assert third.status == "queued"
-    assert 2 < (third.next_attempt_at - clock.now()).total_seconds() <= 7
+    assert wait == pytest.approx(6, abs=0.01)  # one pacing interval after the burst
     assert not DispatchAttempt.objects.filter(message=third).exists()  # postponed, not attempted
 
 

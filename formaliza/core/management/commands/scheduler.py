@@ -17,6 +17,8 @@ from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from formaliza.core.workers import tasks_of_dead_workers_requeue
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,7 +43,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Enfileira o que vence e sai.")
-        parser.add_argument("--tick", type=float, default=5.0)
+        parser.add_argument("--tick", type=float, default=3.0)
 
     def handle(self, *args, once: bool, tick: float, **options):
         running = True
@@ -57,6 +59,11 @@ class Command(BaseCommand):
             close_old_connections()
             for path in enqueue_due(last_run, time.monotonic()):
                 logger.info("scheduler enqueued %s", path)
+            # Not through the queue: the workers that would run it may be the dead ones.
+            try:
+                tasks_of_dead_workers_requeue()
+            except Exception:
+                logger.warning("verificação de workers mortos falhou", exc_info=True)
             if once:
                 return
             time.sleep(tick)
