@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "formaliza.webhooks",
     "formaliza.telephony",
     "formaliza.conversations",
+    "formaliza.erp",
     "formaliza.evidence",
     "formaliza.payments",
     "formaliza.proposals",

@@ -42,6 +42,7 @@ MODULES = (
     "formaliza.flows.effects.formalization",
     "formaliza.flows.effects.interaction",
     "formaliza.flows.effects.system",
+    "formaliza.flows.effects.erp",
 )
 _loaded = False
 

@@ -30,7 +30,10 @@ from formaliza.accounts.models import Tenant
 from formaliza.accounts.roles import Perm
 from formaliza.core import clock
 from formaliza.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from formaliza.erp.ports import ACTION_LABELS, Action
+from formaliza.erp.services import capabilities_for
 from formaliza.flows import format as flow_format
+from formaliza.flows.cards.system.erp import ERP_CARD_ACTIONS
 from formaliza.flows.diagnostics import Diagnostic, diagnose, unknown_flows
 from formaliza.flows.document import FlowDocument
 from formaliza.flows.format import FlowFormatError, Problem
@@ -94,6 +97,9 @@ def flow_import(
         if isinstance(data, dict):
             data = {**data, "key": key}
     doc = _document(data)
+    erp_problems = erp_action_problems(tenant=tenant, doc=doc)
+    if erp_problems:
+        raise FlowInvalid(erp_problems, "O fluxo usa ações que o ERP deste provedor não faz.")
     canonical = flow_format.to_data(doc)
     try:
         with transaction.atomic():
@@ -122,6 +128,22 @@ def flow_import(
         raise _key_taken(doc.key) from None
     warnings = diagnose(doc, flow_keys=flow_keys(tenant=tenant))
     return ImportResult(flow=flow, created=created, warnings=warnings)
+
+
+def erp_action_problems(*, tenant: Tenant, doc: FlowDocument) -> list[Problem]:
+    """ERP cards whose action the tenant's connector cannot do (or no ERP configured)."""
+    capabilities = None
+    problems = []
+    for card in doc.cards.values():
+        action = ERP_CARD_ACTIONS.get(card.type)
+        if action is None:
+            continue
+        if capabilities is None:
+            capabilities = capabilities_for(tenant=tenant)
+        if not capabilities.can(action):
+            label = ACTION_LABELS[Action(action)]
+            problems.append(Problem(card.id, "type", f"o ERP configurado não faz a ação “{label}”"))
+    return problems
 
 
 def _key_taken(key: str) -> Conflict:
@@ -153,6 +175,9 @@ def flow_publish(*, flow: Flow, actor: Actor, note: str = "") -> PublishResult:
     with transaction.atomic():
         flow = Flow.objects.select_for_update(of=("self",)).select_related("live").get(pk=flow.pk)
         doc = _document(flow.draft, message="O rascunho tem problemas e não foi publicado.")
+        erp_problems = erp_action_problems(tenant=flow.tenant, doc=doc)
+        if erp_problems:
+            raise FlowInvalid(erp_problems, "O rascunho usa ações que o ERP não faz.")
         missing = unknown_flows(doc, flow_keys(tenant=flow.tenant) | {flow.key})
         if missing:
             raise FlowInvalid(

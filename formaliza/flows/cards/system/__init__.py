@@ -8,6 +8,7 @@ with the effect's token and continue on the `result` event. See docs/flows.md, "
 
 from formaliza.flows.cards.system import (
     conditions,  # noqa: F401
+    erp,  # noqa: F401
     integration,  # noqa: F401
     registration,  # noqa: F401
 )

@@ -1,0 +1,59 @@
+"""The ERPs of seed 003 and what we implemented for each, with the documentation used. The
+card picker and docs/erp.md read this: an ERP without public API documentation has no
+connector (never one that pretends)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formaliza.erp.ports import Action
+
+
+@dataclass(frozen=True)
+class ErpInfo:
+    kind: str
+    name: str
+    seed_actions: frozenset[Action]  # what seed 003 lists for it
+    implemented: frozenset[Action]  # what our connector does
+    source: str  # documentation used, or why there is no connector
+
+
+CATALOG = (
+    ErpInfo(
+        "hubsoft", "Hubsoft", frozenset({Action.INVOICE, Action.DIAGNOSIS}),
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK}),
+        "github.com/hubsoftbrasil/api (docs/source: autenticacao, clientes/consulta, "
+        "clientes/financeiro, clientes/desbloqueio_confianca)",
+    ),
+    ErpInfo(
+        "ixc", "IXC Provedor",
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS, Action.TICKET,
+                   Action.WIFI}),
+        frozenset(), "webservice/v1 (ixcsoft: listar; fn_areceber, cliente_contrato, "
+        "desbloqueio_confianca, su_ticket) — conector ainda não feito",
+    ),
+    ErpInfo(
+        "sgp", "SGP", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),
+        "API URA (/api/ura/consultacliente/, fatura2via/, liberacaopromessa/, chamado/) — "
+        "conector ainda não feito",
+    ),
+    ErpInfo(
+        "mk_solutions", "MK-Solutions",
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS}), frozenset(),
+        "/mk/WSAutenticacaoOperador.rule e serviços WSMK* — conector ainda não feito",
+    ),
+    ErpInfo("beesweb", "Beesweb", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),
+            "sem documentação pública de API encontrada"),
+    ErpInfo("adapter", "Adapter", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),
+            "sem documentação pública de API encontrada"),
+    ErpInfo("mk_auth", "MK-Auth", frozenset({Action.INVOICE}), frozenset(),
+            "mini API do MK-Auth (token do provedor) — conector ainda não feito"),
+    ErpInfo("synsuite", "Synsuite", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}),
+            frozenset(), "sem documentação pública de API encontrada"),
+    ErpInfo("controllr", "Controllr", frozenset({Action.INVOICE, Action.DIAGNOSIS}),
+            frozenset(), "sem documentação pública de API encontrada"),
+    ErpInfo("routerbox", "RouterBox", frozenset({Action.INVOICE}), frozenset(),
+            "sem documentação pública de API encontrada"),
+    ErpInfo("sami", "Sami Sistemas", frozenset({Action.INVOICE}), frozenset(),
+            "sem documentação pública de API encontrada"),
+)  # fmt: skip

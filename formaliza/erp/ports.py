@@ -1,0 +1,94 @@
+"""The `IspErpConnector` port: what the flow cards ask of an internet provider's ERP.
+
+A connector declares the actions it can do (`capabilities`); the flows refuse a card whose
+action the tenant's connector lacks. Every call raises `ErpFailure` (with a `kind` the card
+routes on and a pt-BR `detail` for the operator's log line) instead of returning half an answer.
+It is not an `ApplicationError`: it never leaves the effect executor that catches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, Protocol
+
+
+class Action(StrEnum):
+    INVOICE = "invoice"  # segunda via: boleto PDF, linha digitável, Pix copia e cola
+    TRUST_UNLOCK = "trust_unlock"  # desbloqueio de confiança
+    DIAGNOSIS = "diagnosis"  # condicional: ativo, inativo, em atraso, desbloqueio usado, conexão
+    TICKET = "ticket"  # abrir atendimento em departamentos/assuntos
+    WIFI = "wifi"  # nome/senha do Wi-Fi via ACS
+
+
+ACTION_LABELS = {
+    Action.INVOICE: "Segunda via da fatura",
+    Action.TRUST_UNLOCK: "Desbloqueio de confiança",
+    Action.DIAGNOSIS: "Condicional / diagnóstico",
+    Action.TICKET: "Abrir atendimento",
+    Action.WIFI: "Alterar Wi-Fi (ACS)",
+}
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    plan: str
+    status: Literal["active", "inactive", "blocked", "reduced", "cancelled"]
+    phones: tuple[str, ...] = ()  # the holder's phones, digits with area code
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    document: str  # digits
+    contracts: tuple[Contract, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: str
+    contract: str
+    amount: str  # decimal as text, e.g. "119.90"
+    due: dt.date
+    digitable_line: str = ""
+    pix_code: str = ""  # Pix copia e cola
+    pdf_url: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class UnlockResult:
+    ok: bool
+    message: str = ""
+    available_on: dt.date | None = None  # when refused because already used
+
+
+class ErpFailure(Exception):
+    def __init__(
+        self, kind: Literal["timeout", "unavailable", "malformed", "auth"], detail: str
+    ) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    actions: frozenset[Action] = field(default_factory=frozenset)
+
+    def can(self, action: Action | str) -> bool:
+        return Action(action) in self.actions
+
+
+class IspErpConnector(Protocol):
+    capabilities: Capabilities
+    base_url: str
+
+    def customer_find(self, *, document: str) -> Customer | None: ...
+
+    def invoices_open(self, *, customer: Customer) -> list[Invoice]: ...
+
+    def trust_unlock(self, *, customer: Customer, contract: Contract) -> UnlockResult: ...

@@ -1,0 +1,164 @@
+"""ERP cards for internet providers (seed 003, "Integração ERP"): the client is identified by
+CPF/CNPJ (taken from `documento` when already known), the tenant's ERP is asked through the
+`erp` app's port, and the card answers. Each card names the ERP action it needs (`action`):
+the import refuses it when the tenant's connector lacks that action.
+
+Outputs: `sent`/`done` on success, `not_found` is retried until `max_attempts`, after which
+`max_attempts_text` is sent and `max_attempts_flow` runs (when set, else `max_attempts`);
+`error` when the ERP is down, slow, answers garbage or refuses our credentials — after
+`error_text` is sent."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from formaliza.flows import actions
+from formaliza.flows.cards.registry import register
+from formaliza.flows.cards.system.common import OPTIONAL_FLOW_KEY, attempts_left
+from formaliza.flows.cards.system.registration import (
+    _AsksDocument,
+    _DocumentSettings,
+    document_normalize,
+)
+from formaliza.flows.engine import Call, Ignore, Next, Wait
+
+
+class _ErpSettings(_DocumentSettings):
+    text: str = Field(
+        default="Para continuar, informe o CPF ou CNPJ do titular, apenas números.",
+        max_length=1024,
+    )
+    not_found_text: str = Field(
+        default="Não encontramos contrato com esse documento. Confira e envie novamente.",
+        max_length=1024,
+    )
+    max_attempts_text: str = Field(
+        default="Não conseguimos identificar o seu cadastro. Vamos te encaminhar.",
+        max_length=1024,
+    )
+    max_attempts_flow: str = Field(default="", pattern=OPTIONAL_FLOW_KEY)
+    error_text: str = Field(
+        default="O sistema do provedor está indisponível no momento. Tente de novo em instantes.",
+        max_length=1024,
+    )
+
+
+class _ErpCard(_AsksDocument):
+    action: ClassVar[str]
+    group = "system"
+    optional_outputs = ("max_attempts", "error")
+
+    def _max_attempts(self, ctx, card):
+        s = card.settings
+        if s.max_attempts_text.strip():
+            ctx.emit(actions.SendText(text=ctx.render(s.max_attempts_text)))
+        if s.max_attempts_flow and card.target("max_attempts") is None:
+            return Call(flow=s.max_attempts_flow, output=None)
+        return Next("max_attempts")
+
+    def _retry(self, ctx, card, text):
+        outcome = attempts_left(ctx, card, retry_text=text)
+        return self._max_attempts(ctx, card) if isinstance(outcome, Next) else outcome
+
+    def resume(self, ctx, card, event):
+        asked = ctx.wait_data.get("phase") == "ask" and event.kind == "message"
+        if asked and document_normalize(event.text, card.settings.accept) is None:
+            return self._retry(ctx, card, card.settings.invalid_text)
+        return super().resume(ctx, card, event)
+
+    def outcome(self, ctx, card, data):
+        s = card.settings
+        if not data.get("ok"):
+            ctx.set_var("erp_erro", str(data.get("error") or "falha"))
+            ctx.emit(actions.SendText(text=ctx.render(s.error_text)))
+            return Next("error")
+        if not data.get("found"):
+            return self._retry(ctx, card, s.not_found_text)
+        customer = data.get("customer") or {}
+        ctx.set_var("documento", ctx.wait_data.get("document", ""))
+        if customer.get("name"):
+            ctx.set_var("cliente", customer["name"])
+        return self.answered(ctx, card, data)
+
+    def answered(self, ctx, card, data):
+        raise NotImplementedError
+
+
+def invoice_texts(invoice: dict) -> list[str]:
+    """What goes to the client for one invoice: a summary, then the digitable line and the Pix
+    code each alone in a message (so the client can copy it whole)."""
+    due = invoice.get("due_display") or invoice.get("due", "")
+    texts = [f"Fatura com vencimento em {due}, valor {invoice.get('amount_display', '')}."]
+    if invoice.get("pdf_url"):
+        texts[0] += f"\nBoleto (PDF): {invoice['pdf_url']}"
+    if invoice.get("digitable_line"):
+        texts += ["Linha digitável:", invoice["digitable_line"]]
+    if invoice.get("pix_code"):
+        texts += ["Pix copia e cola:", invoice["pix_code"]]
+    return texts
+
+
+@register
+class ErpInvoice(_ErpCard):
+    """Segunda via da fatura: one open invoice is sent at once; several go as a list to choose
+    from; none sends `none_text` (output `none`)."""
+
+    type = "erp_invoice"
+    label = "ERP: segunda via da fatura"
+    action = "invoice"
+    effect = "erp_invoice"
+    fixed_outputs = ("sent", "none", "not_found", "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        none_text: str = Field(default="Você não tem faturas em aberto. 🎉", max_length=1024)
+        choose_text: str = Field(
+            default="Você tem mais de uma fatura em aberto. Qual delas você quer?",
+            max_length=1024,
+        )
+
+    def answered(self, ctx, card, data):
+        invoices = list(data.get("invoices") or [])
+        if not invoices:
+            ctx.emit(actions.SendText(text=ctx.render(card.settings.none_text)))
+            return Next("none")
+        if len(invoices) == 1:
+            return self._send(ctx, invoices[0])
+        options = tuple(
+            actions.Option(
+                id=str(i["id"])[:64],
+                title=f"Venc. {i.get('due_display', '')}"[:24],
+                description=f"{i.get('amount_display', '')}"[:72],
+            )
+            for i in invoices[:10]
+        )
+        ctx.emit(actions.SendChoices(text=ctx.render(card.settings.choose_text), options=options))
+        return Wait(data={"phase": "choose", "invoices": invoices[:10], "attempts": 0})
+
+    def _send(self, ctx, invoice):
+        for text in invoice_texts(invoice):
+            ctx.emit(actions.SendText(text=text))
+        ctx.set_var("fatura", str(invoice.get("id", "")))
+        return Next("sent")
+
+    def resume(self, ctx, card, event):
+        if ctx.wait_data.get("phase") != "choose":
+            return super().resume(ctx, card, event)
+        if event.kind != "message":
+            return Ignore()
+        invoices = ctx.wait_data.get("invoices", [])
+        picked = event.choice or event.text.strip()
+        for position, invoice in enumerate(invoices, start=1):
+            if picked in (str(invoice["id"]), str(position)):
+                return self._send(ctx, invoice)
+        attempts = int(ctx.wait_data.get("attempts", 0)) + 1
+        if attempts >= card.settings.max_attempts:
+            return self._max_attempts(ctx, card)
+        ctx.emit(actions.SendText(text="Escolha uma das faturas da lista."))
+        return Wait(data={**ctx.wait_data, "attempts": attempts})
+
+
+# Card type -> the ERP action it needs (read by the import's capability check).
+ERP_CARD_ACTIONS = {ErpInvoice.type: ErpInvoice.action}
