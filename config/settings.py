@@ -517,9 +517,6 @@ NAVIGATION = [
         ("Pendências", "journeys:issues", "journey.view"),
         ("Documentos selados", "evidence:documents", "evidence.view"),
     ]),
-    ("Contatos", [
-        ("Base de contatos", "contacts:search", "contact.view"),
-    ]),
     ("Atendimento", [
         ("Caixa de atendimento", "inbox:home", "conversation.reply"),
         ("Conversas", "conversations:list", "conversation.view"),
@@ -529,6 +526,9 @@ NAVIGATION = [
         ("Histórico", "history:search", "history.view"),
         ("Portal de Envio", "history:portal", "portal.send"),
         ("Status de finalização", "history:labels", "history.labels"),
+    ]),
+    ("Contatos", [
+        ("Base de contatos", "contacts:search", "contact.view"),
     ]),
     ("Casos", [
         ("Meus casos", "cases:list", "case.view"),

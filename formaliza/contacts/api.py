@@ -12,6 +12,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.roles import Perm
 from formaliza.contacts.models import Contact
 from formaliza.contacts.search import SearchType, contact_search
+from formaliza.core.tenant_lookups import tenant_lookup
 
 router = Router()
 
@@ -67,6 +68,15 @@ def contact_out(contact: Contact) -> dict:
         "emails": [e.address for e in contact.emails.all()],
         "created_at": contact.created_at.isoformat(),
     }
+
+
+@tenant_lookup("contacts", "contact_id")
+def _contact_visible(actor: Actor, value: str) -> bool:
+    try:
+        public_id = uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return Contact.objects.filter(tenant=actor.tenant, public_id=public_id).exists()
 
 
 def _actor(request) -> Actor:

@@ -360,6 +360,11 @@ def _contact_document(world: World, **filters) -> ContactDocument:
     return ContactDocument.objects.filter(tenant=world.tenant, **filters).order_by("pk").first()
 
 
+@provides("contacts:contact_id")
+def _contact_id(world: World):
+    return str(_contact_document(world, kit__isnull=False).contact.public_id)
+
+
 @builds("contacts:search")
 def _contact_search(world: World) -> Visit:
     return Visit(query={"kind": "nome", "q": "Maria Clara"})
