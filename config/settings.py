@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "formaliza.core.tenancy.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "formaliza.api.nul.NulCharacterMiddleware",
     "formaliza.api.idempotency.IdempotencyMiddleware",
 ]
 

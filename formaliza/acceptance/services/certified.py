@@ -174,7 +174,7 @@ def certified_track(*, token: str, what: str, context: RequestContext) -> Certif
     (later ones are evidence too, but do not move the time)."""
     with transaction.atomic():
         certified = (
-            CertifiedMessage.objects.select_for_update()
+            CertifiedMessage.objects.select_for_update(of=("self",))
             .select_related("contact", "kit")
             .filter(tracking_token=token)
             .first()

@@ -74,3 +74,18 @@ def test_another_tenants_id_is_404_whatever_the_body(client, kit, other_kit, mak
     # The owner still gets the body errors.
     response = client.post(url, data="[]", content_type="application/json", **kit.api_headers())
     assert response.status_code == 422
+
+
+def test_a_nul_character_is_refused_before_the_database(client, kit):
+    # PostgreSQL cannot hold U+0000 in text: a filter carrying it answered 500 there
+    # (schemathesis on the PostgreSQL run). It is refused on both databases, nothing queried.
+    response = client.get(f"{URL}?name=Jo%00ao", **kit.api_headers())
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed" and error["fields"][0]["field"] == "name"
+    body = json.dumps({"decision": "approve", "observation": "ok\u0000"})
+    posted = client.post(
+        f"{URL}/x/decisions", body, content_type="application/json", **kit.api_headers()
+    )
+    assert posted.status_code == 422 and posted.json()["error"]["fields"][0]["field"] == "body"
+    assert client.get(f"{URL}?name=Joao", **kit.api_headers()).status_code == 200
