@@ -82,9 +82,6 @@ class _ErpCard(_AsksDocument):
             ctx.set_var("cliente", customer["name"])
         return self.answered(ctx, card, data)
 
-    def answered(self, ctx, card, data):
-        raise NotImplementedError
-
 
 def invoice_texts(invoice: dict) -> list[str]:
     """What goes to the client for one invoice: a summary, then the digitable line and the Pix
