@@ -29,8 +29,11 @@ CATALOG = (
         "ixc", "IXC Provedor",
         frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS, Action.TICKET,
                    Action.WIFI}),
-        frozenset(), "webservice/v1 (ixcsoft: listar; fn_areceber, cliente_contrato, "
-        "desbloqueio_confianca, su_ticket) — conector ainda não feito",
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS, Action.TICKET}),
+        "webservice/v1 (coleção Postman “API - IXC Provedor”, wikiapiprovedor.ixcsoft.com.br): "
+        "Basic user:token, ixcsoft: listar; cliente, cliente_contrato, fn_areceber, get_pix, "
+        "desbloqueio_confianca, radusuarios, su_ticket_setor, su_oss_assunto, su_ticket. "
+        "Wi-Fi pelo ACS: sem documentação pública encontrada",
     ),
     ErpInfo(
         "sgp", "SGP", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),

@@ -13,6 +13,9 @@ from formaliza.core.models import TimeStampedModel
 class ErpAccount(TimeStampedModel):
     class Kind(models.TextChoices):
         HUBSOFT = "hubsoft", "Hubsoft"
+        IXC = "ixc", "IXC Provedor"
+        SGP = "sgp", "SGP"
+        MK_SOLUTIONS = "mk_solutions", "MK-Solutions"
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="erp_account")
     kind = models.CharField("sistema", max_length=20, choices=Kind.choices)

@@ -37,6 +37,8 @@ class Contract:
     plan: str
     status: Literal["active", "inactive", "blocked", "reduced", "cancelled"]
     phones: tuple[str, ...] = ()  # the holder's phones, digits with area code
+    last_unlock: dt.date | None = None  # the last trust unlock, when the ERP tells it
+    unlock_in_use: bool = False  # a trust unlock is running now
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,20 @@ class UnlockResult:
     available_on: dt.date | None = None  # when refused because already used
 
 
+@dataclass(frozen=True)
+class TicketOption:
+    """A department ("setor") or a subject ("assunto") to open a ticket in."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    online: bool | None  # None: the ERP does not tell
+    detail: str = ""
+
+
 class ErpFailure(Exception):
     def __init__(
         self, kind: Literal["timeout", "unavailable", "malformed", "auth"], detail: str
@@ -92,3 +108,31 @@ class IspErpConnector(Protocol):
     def invoices_open(self, *, customer: Customer) -> list[Invoice]: ...
 
     def trust_unlock(self, *, customer: Customer, contract: Contract) -> UnlockResult: ...
+
+
+class DiagnosisConnector(IspErpConnector, Protocol):
+    def connection_diagnosis(self, *, customer: Customer, contract: Contract) -> Diagnosis: ...
+
+
+class TicketConnector(IspErpConnector, Protocol):
+    def ticket_departments(self) -> list[TicketOption]: ...
+
+    def ticket_subjects(self, *, department: TicketOption) -> list[TicketOption]: ...
+
+    def ticket_open(
+        self,
+        *,
+        customer: Customer,
+        contract: Contract,
+        department: TicketOption,
+        subject: TicketOption,
+        text: str,
+    ) -> str:
+        """The ticket's number (protocol) as the client should see it."""
+        ...
+
+
+class WifiConnector(IspErpConnector, Protocol):
+    def wifi_change(
+        self, *, customer: Customer, contract: Contract, ssid: str, password: str
+    ) -> None: ...

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
-
-import httpx
 
 from formaliza.core import clock
+from formaliza.erp.adapters.http import ErpHttp
 from formaliza.erp.ports import (
     Action,
     Capabilities,
@@ -42,8 +40,6 @@ _STATUS = {
     "cancelado": "cancelled",
     "aguardando_instalacao": "inactive",
 }
-RETRIES = 2  # reads only
-BACKOFF = 0.1
 
 
 class HubsoftConnector:
@@ -60,7 +56,8 @@ class HubsoftConnector:
         timeout: float = 8.0,
         unlock_days: int = 3,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.http = ErpHttp(name="Hubsoft", base_url=base_url, timeout=timeout)
+        self.base_url = self.http.base_url
         self._credentials = {
             "grant_type": "password",
             "client_id": client_id,
@@ -68,67 +65,36 @@ class HubsoftConnector:
             "username": username,
             "password": password,
         }
-        self.timeout = timeout
         self.unlock_days = unlock_days
         self._token = ""
 
-    # --- HTTP -------------------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        try:
-            with httpx.Client(timeout=self.timeout, trust_env=False) as client:
-                return client.request(method, f"{self.base_url}{path}", **kwargs)
-        except httpx.TimeoutException as exc:
-            raise ErpFailure("timeout", f"Hubsoft não respondeu em {self.timeout:g} s") from exc
-        except httpx.HTTPError as exc:
-            raise ErpFailure("unavailable", f"falha de conexão com o Hubsoft: {exc}") from exc
+    # --- HTTP (pooled client, retries and breaker in ErpHttp) ---------------------------------
 
     def _authenticate(self) -> str:
-        response = self._send("POST", "/oauth/token", json=self._credentials)
+        response = self.http.send("POST", "/oauth/token", idempotent=False, json=self._credentials)
         if response.status_code in (400, 401):
             raise ErpFailure("auth", "Hubsoft recusou as credenciais (oauth/token)")
-        data = self._json(response)
+        data = self.http.json(response)
         token = data.get("access_token") if isinstance(data, dict) else None
         if not token:
             raise ErpFailure("malformed", "Hubsoft não devolveu access_token")
         self._token = f"{data.get('token_type') or 'Bearer'} {token}"
         return self._token
 
-    def _json(self, response: httpx.Response):
-        if response.status_code >= 500:
-            raise ErpFailure("unavailable", f"Hubsoft respondeu {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ErpFailure("malformed", "Hubsoft respondeu algo que não é JSON") from exc
-
     def _call(self, method: str, path: str, **kwargs) -> dict:
-        attempts = 1 + (RETRIES if method == "GET" else 0)
-        for attempt in range(attempts):
+        for attempt in range(2):  # a second time only after a 401: the token expired
             token = self._token or self._authenticate()
-            try:
-                response = self._send(
-                    method, path, headers={"Authorization": token, "Accept": "application/json"},
-                    **kwargs,
-                )  # fmt: skip
-            except ErpFailure:
-                if attempt + 1 >= attempts:
-                    raise
-                time.sleep(BACKOFF * (attempt + 1))
-                continue
+            response = self.http.send(
+                method, path, idempotent=method == "GET",
+                headers={"Authorization": token, "Accept": "application/json"}, **kwargs,
+            )  # fmt: skip
             if response.status_code == 401:
-                self._token = ""  # expired: one new token, then give up
-                if attempt + 1 >= attempts:
+                self._token = ""
+                if attempt:
                     raise ErpFailure("auth", "Hubsoft recusou o token (401)")
                 continue
-            if response.status_code >= 500 and attempt + 1 < attempts:
-                time.sleep(BACKOFF * (attempt + 1))
-                continue
-            data = self._json(response)
-            if not isinstance(data, dict):
-                raise ErpFailure("malformed", "Hubsoft respondeu um JSON sem objeto")
-            return data
-        raise ErpFailure("unavailable", "Hubsoft indisponível")
+            return self.http.json_object(response)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- the port ---------------------------------------------------------------------------
 

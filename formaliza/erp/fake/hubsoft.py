@@ -38,6 +38,8 @@ class FakeHubsoft:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real ERP behind nginx
+
             def do_GET(self):
                 fake._handle(self, "GET")
 

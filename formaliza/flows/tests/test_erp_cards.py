@@ -176,3 +176,41 @@ def test_credentials_are_encrypted_at_rest(kit, erp):
         cursor.execute("SELECT password, client_secret FROM erp_erpaccount WHERE id = %s", [erp.pk])
         stored = cursor.fetchone()
     assert erp.password not in stored[0] and erp.client_secret not in stored[1]
+
+
+@pytest.fixture
+def ixc_erp(kit, settings):
+    from formaliza.erp.fake.ixc import FakeIxc
+
+    fake = FakeIxc().start()
+    fake.clientes.append({"id": "301", "razao": "MARIA SOUZA", "cnpj_cpf": "529.982.247-25"})
+    fake.contratos.append(
+        {"id": "7001", "id_cliente": "301", "contrato": "FIBRA", "status": "A",
+         "status_internet": "A"}
+    )  # fmt: skip
+    fake.areceber.append(
+        {"id": "90001", "id_cliente": "301", "id_contrato": "7001", "status": "A",
+         "valor": "129.90", "data_vencimento": "2026-12-10", "linha_digitavel": LINE}
+    )  # fmt: skip
+    fake.pix["90001"] = PIX
+    settings.OUTBOUND_ALLOWED_PRIVATE = []
+    kit.tenant.outbound_allowlist = ["127.0.0.1"]
+    kit.tenant.save()
+    ErpAccount.objects.create(
+        tenant=kit.tenant, kind="ixc", base_url=fake.url, username=fake.user,
+        password=fake.token, timeout_seconds=1,
+    )  # fmt: skip
+    yield fake
+    fake.stop()
+
+
+def test_second_copy_through_ixc(start, say, ixc_erp):
+    channel, conv = start()
+    say(channel, CPF)
+    sent = bodies(conv)
+    assert "Fatura com vencimento em 10/12/2026, valor R$ 129,90." in sent
+    assert sent[sent.index("Linha digitável:") + 1] == LINE
+    assert sent[sent.index("Pix copia e cola:") + 1] == PIX
+    assert [r.path for r in ixc_erp.requests][:2] == [
+        "/webservice/v1/cliente", "/webservice/v1/cliente_contrato",
+    ]  # fmt: skip
