@@ -36,14 +36,18 @@ CATALOG = (
         "Wi-Fi pelo ACS: sem documentação pública encontrada",
     ),
     ErpInfo(
-        "sgp", "SGP", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),
-        "API URA (/api/ura/consultacliente/, fatura2via/, liberacaopromessa/, chamado/) — "
-        "conector ainda não feito",
+        "sgp", "SGP", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}),
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.WIFI}),
+        "API URA do SGP (coleção Postman): token+app em formulário; consultacliente, "
+        "fatura2via (nao_gerar_os), liberacaopromessa, cpemanage (Wi-Fi)",
     ),
     ErpInfo(
         "mk_solutions", "MK-Solutions",
-        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS}), frozenset(),
-        "/mk/WSAutenticacaoOperador.rule e serviços WSMK* — conector ainda não feito",
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS}),
+        frozenset({Action.INVOICE, Action.TRUST_UNLOCK, Action.DIAGNOSIS}),
+        "MK30 “APIs gerais” (mkloud.atlassian.net): WSAutenticacao, WSMKConsultaDoc, "
+        "WSMKConexoesPorCliente, WSMKFaturasPendentes, WSMKSegundaViaCobranca, WSMKLDViaSMS, "
+        "WSMKRetornarCopieColaPix, WSMKAutoDesbloqueio",
     ),
     ErpInfo("beesweb", "Beesweb", frozenset({Action.INVOICE, Action.TRUST_UNLOCK}), frozenset(),
             "sem documentação pública de API encontrada"),

@@ -11,6 +11,8 @@ import threading
 from formaliza.accounts.models import Tenant
 from formaliza.erp.adapters.hubsoft import HubsoftConnector
 from formaliza.erp.adapters.ixc import IxcConnector
+from formaliza.erp.adapters.mk import MkConnector
+from formaliza.erp.adapters.sgp import SgpConnector
 from formaliza.erp.models import ErpAccount
 from formaliza.erp.ports import Capabilities, IspErpConnector
 
@@ -18,6 +20,10 @@ _cache: dict[int, tuple[object, IspErpConnector]] = {}
 _cache_lock = threading.Lock()
 
 
+# Which `ErpAccount` field holds what, per system (the settings page labels them so):
+# Hubsoft: client_id, client_secret, username, password (OAuth password grant);
+# IXC: username = id do usuário, password = token; SGP: client_id = app, client_secret = token;
+# MK-Solutions: client_secret = token do usuário, password = contra-senha do webservice.
 def _build(account: ErpAccount) -> IspErpConnector | None:
     timeout = float(account.timeout_seconds)
     if account.kind == ErpAccount.Kind.HUBSOFT:
@@ -29,6 +35,16 @@ def _build(account: ErpAccount) -> IspErpConnector | None:
     if account.kind == ErpAccount.Kind.IXC:
         return IxcConnector(
             base_url=account.base_url, user=account.username, token=account.password,
+            timeout=timeout,
+        )  # fmt: skip
+    if account.kind == ErpAccount.Kind.SGP:
+        return SgpConnector(
+            base_url=account.base_url, app=account.client_id, token=account.client_secret,
+            timeout=timeout,
+        )  # fmt: skip
+    if account.kind == ErpAccount.Kind.MK_SOLUTIONS:
+        return MkConnector(
+            base_url=account.base_url, token=account.client_secret, password=account.password,
             timeout=timeout,
         )  # fmt: skip
     return None
