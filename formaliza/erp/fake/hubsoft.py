@@ -39,6 +39,7 @@ class FakeHubsoft:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as a real ERP behind nginx
+            disable_nagle_algorithm = True  # nginx's tcp_nodelay (its default)
 
             def do_GET(self):
                 fake._handle(self, "GET")

@@ -41,6 +41,7 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real ERPs behind nginx do
+            disable_nagle_algorithm = True  # nginx's tcp_nodelay (its default)
 
             def do_GET(self):
                 fake._handle(self, "GET")
