@@ -18,8 +18,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStamp, TextStampStyle
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, ContentStream, NullObject
 
 from formaliza.core.aio import outside_event_loop
 from formaliza.evidence import pki
@@ -81,6 +82,19 @@ def open_contract(pdf: bytes, *, what: str) -> PdfReader:
     return reader
 
 
+def _ensure_content_stream(page: PageObject, writer: PdfWriter) -> None:
+    """Give a page without a content stream (no /Contents, null or an empty array: blank pages
+    of scanners and generators) an empty one, so the stamp has a stream list to join."""
+    contents = page.get("/Contents")
+    resolved = contents.get_object() if contents is not None else None
+    if resolved is None or isinstance(resolved, NullObject) or (
+        isinstance(resolved, ArrayObject) and len(resolved) == 0
+    ):
+        if "/Contents" in page:
+            del page["/Contents"]
+        page.replace_contents(ContentStream(None, writer))
+
+
 def assemble(
     *, parts: list[PdfReader], title: str, code: str, attachment: bytes
 ) -> tuple[bytes, list[StampAt]]:
@@ -91,6 +105,7 @@ def assemble(
     for part in parts:
         for page in part.pages:
             added = writer.add_page(page)
+            _ensure_content_stream(added, writer)
             if added.rotation:
                 # Stamps are drawn in page space; an unrotated page shows them upright.
                 added.transfer_rotation_to_content()

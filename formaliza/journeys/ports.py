@@ -1,4 +1,5 @@
-"""The port through which the journey talks to the client (WhatsApp in production).
+"""The journey's ports: the `ClientMessenger` through which it talks to the client (WhatsApp in
+production), and the `FaceVerifier` that compares the selfie with the ID's photo (below).
 
 The journeys app never knows the channel: it hands a dataclass to the `ClientMessenger` named by
 settings.JOURNEY_MESSENGER and records the returned message id as evidence. Adapters live in
@@ -82,3 +83,50 @@ def _messenger_class(path: str) -> type:
 def messenger() -> ClientMessenger:
     """The configured adapter (settings.JOURNEY_MESSENGER)."""
     return _messenger_class(settings.JOURNEY_MESSENGER)()
+
+
+# --- Face verification -------------------------------------------------------------------------
+# The selfie against the face printed on the ID front, offline on the server's CPU. The journeys
+# app hands the two stored photos (display copies, already past the checks of images.py) to the
+# `FaceVerifier` named by settings.JOURNEY_FACE_VERIFIER and decides on the score it returns
+# (face_match.py); adapters live in `adapters/` (dlib_face.py by default, fake.py for tests).
+
+
+class FaceOutcome:
+    COMPARED = "compared"
+    NO_FACE_DOCUMENT = "no_face_document"  # nothing the model sees as a face on the ID
+    NO_FACE_SELFIE = "no_face_selfie"
+    MANY_FACES_SELFIE = "many_faces_selfie"  # someone else in the frame: which one signs?
+
+
+@dataclass(frozen=True)
+class FaceComparison:
+    """What the verifier found. `score` is a similarity in [0, 1] (1: the same face), set only
+    when `outcome` is COMPARED. Boxes are (x, y, w, h) in the given photo's pixels;
+    `document_crop_jpeg` is the ID's face, cut out and upright, for the reviewer."""
+
+    outcome: str
+    score: float | None
+    method: str  # how: detector + landmarks + embedding + metric
+    model: str  # the embedding model's name
+    model_version: str  # the package versions the models came from
+    selfie_faces: int
+    selfie_box: tuple[int, int, int, int] | None
+    document_box: tuple[int, int, int, int] | None
+    document_crop_jpeg: bytes | None
+    seconds: float
+
+
+class FaceVerifier(Protocol):
+    def compare(self, *, selfie_jpeg: bytes, document_jpeg: bytes) -> FaceComparison: ...
+
+
+@cache
+def _verifier(path: str) -> FaceVerifier:
+    # One instance per process: the adapter loads its model once and keeps it.
+    return import_string(path)()
+
+
+def face_verifier() -> FaceVerifier:
+    """The configured adapter (settings.JOURNEY_FACE_VERIFIER), one per worker process."""
+    return _verifier(settings.JOURNEY_FACE_VERIFIER)

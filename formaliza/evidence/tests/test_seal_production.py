@@ -255,3 +255,44 @@ def test_html_contracts_are_rendered_without_fetching_anything(kit, fake, seal, 
     assert "Contrato em HTML" in text and "Cláusula única." in text
     assert "não pode vazar" not in text
     assert "(HTML exibido ao cliente, em UTF-8)" in text
+
+
+def _pdf_with_pages_without_content() -> bytes:
+    """A scanner-style PDF: a blank page with no /Contents at all, a rotated one likewise, and
+    one page whose /Contents is an empty array."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    rotated = writer.add_blank_page(width=595, height=842)
+    rotated.rotate(90)
+    empty = writer.add_blank_page(width=595, height=842)
+    empty[NameObject("/Contents")] = ArrayObject()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pages_without_a_content_stream_are_stamped_and_sealed(kit, fake, seal):
+    from formaliza.evidence.bundle import ContractDocument, contract_sha256
+    from formaliza.evidence.samples import sample_bundle
+    from formaliza.evidence.signature import validate_seal
+
+    data = _pdf_with_pages_without_content()
+    assert all("/Contents" not in page or not page["/Contents"] for page in PdfReader(
+        io.BytesIO(data)).pages)  # fmt: skip
+    bundle = sample_bundle(tenant=kit.tenant, fake=fake, contracts=1, pages=1)
+    contract = ContractDocument(
+        title="Digitalizado em branco", contract_number=bundle.contracts[0].contract_number,
+        sha256=contract_sha256(pdf=data), pdf=data,
+    )  # fmt: skip
+    document = seal(bundle=dataclasses.replace(bundle, contracts=(contract,)))
+
+    sealed = stored(document)
+    pages = PdfReader(io.BytesIO(sealed)).pages
+    total = len(pages)
+    for number in (1, 2, 3):  # the contract's pages, now carrying the stamp
+        assert f"página {number} de {total}" in pages[number - 1].extract_text()
+    check = validate_seal(sealed)
+    assert check.ok, check.problems
