@@ -87,8 +87,10 @@ def _ensure_content_stream(page: PageObject, writer: PdfWriter) -> None:
     of scanners and generators) an empty one, so the stamp has a stream list to join."""
     contents = page.get("/Contents")
     resolved = contents.get_object() if contents is not None else None
-    if resolved is None or isinstance(resolved, NullObject) or (
-        isinstance(resolved, ArrayObject) and len(resolved) == 0
+    if (
+        resolved is None
+        or isinstance(resolved, NullObject)
+        or (isinstance(resolved, ArrayObject) and len(resolved) == 0)
     ):
         if "/Contents" in page:
             del page["/Contents"]
