@@ -304,15 +304,14 @@ JOURNEY_ID_ASPECT_MAX = float(os.environ.get("JOURNEY_ID_ASPECT_MAX", "1.95"))
 JOURNEY_ID_MIN_TEXT_LINES = int(os.environ.get("JOURNEY_ID_MIN_TEXT_LINES", "6"))
 JOURNEY_ID_MIN_TEXT_DENSITY = float(os.environ.get("JOURNEY_ID_MIN_TEXT_DENSITY", "0.04"))
 JOURNEY_ID_MIN_FACE_HEIGHT = float(os.environ.get("JOURNEY_ID_MIN_FACE_HEIGHT", "0.08"))
-# Face match of the selfie against the ID front's photo (docs/face-match.md): the FaceVerifier
-# (formaliza/journeys/ports.py) that compares them, in a background task after the selfie. The
-# defaults below apply to a tenant without its own policy (admin: "política de conferência
-# facial"): scores at or above ACCEPT are accepted, from REVIEW up go to the review queue, below
-# REVIEW the client is asked for a new selfie, up to MAX_ATTEMPTS comparisons, then review.
+# Face match of the selfie against the ID front's photo (issue 18, in progress): the FaceVerifier
+# port (formaliza/journeys/ports.py) and its dlib adapter exist and are tested; the journey does
+# not call them yet (no background task, no review queue). The bands below are the defaults the
+# adapter's decision uses: scores at or above ACCEPT are accepted, from REVIEW up go to human
+# review, below REVIEW are refused; MAX_ATTEMPTS is the number of selfies before review.
 JOURNEY_FACE_VERIFIER = os.environ.get(
     "JOURNEY_FACE_VERIFIER", "formaliza.journeys.adapters.dlib_face.DlibFaceVerifier"
 )
-JOURNEY_FACE_MATCH_ENABLED = env_bool("JOURNEY_FACE_MATCH_ENABLED", True)
 JOURNEY_FACE_MATCH_ACCEPT = float(os.environ.get("JOURNEY_FACE_MATCH_ACCEPT", "0.45"))
 JOURNEY_FACE_MATCH_REVIEW = float(os.environ.get("JOURNEY_FACE_MATCH_REVIEW", "0.35"))
 JOURNEY_FACE_MATCH_MAX_ATTEMPTS = int(os.environ.get("JOURNEY_FACE_MATCH_MAX_ATTEMPTS", "3"))
