@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -28,7 +29,7 @@ class Request:
 
 
 @dataclass
-class FakeServer:
+class FakeServer(ABC):
     requests: list[Request] = field(default_factory=list)
     fault: str = ""
     delay: float = 0.0
@@ -63,8 +64,9 @@ class FakeServer:
             self._server.shutdown()
             self._server.server_close()
 
+    @abstractmethod
     def route(self, request: Request) -> tuple[int, object]:
-        raise NotImplementedError
+        """(status, body) in the ERP's wire format for one request."""
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(h.path)
