@@ -9,6 +9,7 @@ It is not an `ApplicationError`: it never leaves the effect executor that catche
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -80,6 +81,20 @@ class TicketOption:
 class Diagnosis:
     online: bool | None  # None: the ERP does not tell
     detail: str = ""
+
+
+def next_month(today: dt.date) -> dt.date:
+    """The first day of the month after `today`: when a monthly trust unlock is available again."""
+    return dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Do two Brazilian phones (any formatting, with or without +55) name the same line? Area
+    code and the last 8 digits are compared, so the legacy 8-digit mobile (WhatsApp's `wa_id`)
+    matches the 9-digit one."""
+    a, b = re.sub(r"\D", "", a or ""), re.sub(r"\D", "", b or "")
+    a, b = (p[2:] if p.startswith("55") and len(p) >= 12 else p for p in (a, b))
+    return len(a) >= 10 and len(b) >= 10 and a[:2] == b[:2] and a[-8:] == b[-8:]
 
 
 class ErpFailure(Exception):

@@ -36,6 +36,7 @@ from formaliza.erp.ports import (
     Invoice,
     TicketOption,
     UnlockResult,
+    next_month,
 )
 
 PAGE_SIZE = 50
@@ -182,7 +183,11 @@ class IxcConnector:
         data = self._post("desbloqueio_confianca", {"id": contract.id}, listing=False)
         outcome = data.get("tipo") or data.get("type")
         message = str(data.get("mensagem") or data.get("message") or "")
-        return UnlockResult(ok=outcome in ("sucesso", "success"), message=message)
+        ok = outcome in ("sucesso", "success")
+        used = not ok and "utilizado" in message.lower()  # "já utilizado neste mês"
+        return UnlockResult(
+            ok=ok, message=message, available_on=next_month(clock.today()) if used else None
+        )
 
     def connection_diagnosis(self, *, customer: Customer, contract: Contract) -> Diagnosis:
         rows = self._list("radusuarios", "id_contrato", contract.id)

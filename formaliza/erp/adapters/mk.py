@@ -36,6 +36,7 @@ from formaliza.erp.ports import (
     ErpFailure,
     Invoice,
     UnlockResult,
+    next_month,
 )
 
 MAX_INVOICES = 5  # three calls each: a chat lists a few, not the whole history
@@ -158,7 +159,12 @@ class MkConnector:
             params={"sys": "MK0", "token": self._token(), "cd_conexao": contract.id},
         )  # fmt: skip
         data = self.http.json_object(response)
-        return UnlockResult(ok=data.get("status") == "OK", message=str(data.get("mensagem") or ""))
+        ok, message = data.get("status") == "OK", str(data.get("mensagem") or "")
+        # MK's documented refusal for a connection that used its unlock this month.
+        used = not ok and "indisponível" in message.lower()
+        return UnlockResult(
+            ok=ok, message=message, available_on=next_month(clock.today()) if used else None
+        )
 
     def connection_diagnosis(self, *, customer: Customer, contract: Contract) -> Diagnosis:
         # MK's connection list says blocked or not, not online: the status is all we tell.

@@ -31,6 +31,7 @@ from formaliza.erp.ports import (
     ErpFailure,
     Invoice,
     UnlockResult,
+    next_month,
 )
 
 _STATUS = {1: "active", 2: "inactive", 3: "cancelled", 4: "blocked", 7: "reduced"}
@@ -112,7 +113,10 @@ class SgpConnector:
         message = str(data.get("msg") or "")
         if ok and data.get("data_promessa"):
             message = message or f"Liberado até {data['data_promessa']}"
-        return UnlockResult(ok=ok, message=message)
+        used = not ok and "utilizada" in message.lower()  # "já utilizada neste mês"
+        return UnlockResult(
+            ok=ok, message=message, available_on=next_month(clock.today()) if used else None
+        )
 
     def wifi_change(self, *, customer: Customer, contract: Contract, ssid: str, password: str):
         data = self._post(

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from decimal import Decimal, InvalidOperation
 
-from formaliza.core import br
+from formaliza.core import br, clock
 from formaliza.core.net import UnsafeURL, check_outbound_url
-from formaliza.erp.ports import Action, ErpFailure
+from formaliza.erp.ports import Action, ErpFailure, next_month, same_phone
 from formaliza.erp.services import connector_for
 from formaliza.flows.effects.registry import EffectContext, executor
 
@@ -32,15 +32,23 @@ def _money(amount: str) -> str:
         return f"R$ {amount}"
 
 
-@executor("erp_invoice", outside_transaction=True)
-def erp_invoice(ctx: EffectContext, payload: dict) -> dict:
+def _connector(ctx: EffectContext, action: Action):
+    """(connector, None) or (None, the failure answer)."""
     connector = connector_for(tenant=ctx.tenant)
-    if connector is None or not connector.capabilities.can(Action.INVOICE):
-        return _failed(ctx, "invoice", "not_configured", "o provedor não tem ERP com essa ação")
+    if connector is None or not connector.capabilities.can(action):
+        return None, _failed(ctx, action, "not_configured", "o provedor não tem ERP com essa ação")
     try:  # the ERP's address is the tenant's: same SSRF rule as the HTTP card
         check_outbound_url(connector.base_url, extra_allow=ctx.tenant.outbound_allowlist or ())
     except UnsafeURL as exc:
-        return _failed(ctx, "invoice", "unsafe_url", exc.message)
+        return None, _failed(ctx, action, "unsafe_url", exc.message)
+    return connector, None
+
+
+@executor("erp_invoice", outside_transaction=True)
+def erp_invoice(ctx: EffectContext, payload: dict) -> dict:
+    connector, failed = _connector(ctx, Action.INVOICE)
+    if failed is not None:
+        return failed
     try:
         customer = connector.customer_find(document=str(payload.get("document", "")))
         if customer is None:
@@ -60,4 +68,56 @@ def erp_invoice(ctx: EffectContext, payload: dict) -> dict:
             }
             for i in sorted(invoices, key=lambda i: i.due)
         ],
+    }  # fmt: skip
+
+
+# Contract statuses a trust unlock can lift (an active one needs none; cancelled is final).
+_UNLOCKABLE = ("blocked", "reduced")
+
+
+def _refused(reason: str, customer, *, message: str = "", available_on=None) -> dict:
+    return {
+        "ok": True, "found": True, "unlocked": False, "reason": reason, "message": message,
+        "customer": {"id": customer.id, "name": customer.name},
+        "available_on": available_on.strftime("%d/%m/%Y") if available_on else "",
+    }  # fmt: skip
+
+
+@executor("erp_trust_unlock", outside_transaction=True)
+def erp_trust_unlock(ctx: EffectContext, payload: dict) -> dict:
+    """Desbloqueio em confiança: the client's blocked contract, only when the conversation's
+    phone is one of the holder's phones in the ERP, at most once a month (the ERP's last unlock
+    when it tells it, else the ERP's own refusal)."""
+    connector, failed = _connector(ctx, Action.TRUST_UNLOCK)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+        if customer is None:
+            return {"ok": True, "found": False}
+        blocked = [c for c in customer.contracts if c.status in _UNLOCKABLE]
+        if not blocked:
+            return _refused("not_blocked", customer)
+        contract = blocked[0]
+        handle = ctx.conversation.handle
+        if not any(
+            same_phone(phone, address)
+            for phone in contract.phones
+            for address in (handle.address, handle.wa_id)
+        ):
+            return _refused("not_holder", customer)
+        today = clock.today()
+        if contract.unlock_in_use or (
+            contract.last_unlock and contract.last_unlock.replace(day=1) == today.replace(day=1)
+        ):
+            return _refused("used", customer, available_on=next_month(today))
+        result = connector.trust_unlock(customer=customer, contract=contract)
+    except ErpFailure as exc:
+        return _failed(ctx, "trust_unlock", exc.kind, exc.detail)
+    if not result.ok:
+        reason = "used" if result.available_on else "refused"
+        return _refused(reason, customer, message=result.message, available_on=result.available_on)
+    return {
+        "ok": True, "found": True, "unlocked": True, "message": result.message,
+        "contract": contract.id, "customer": {"id": customer.id, "name": customer.name},
     }  # fmt: skip

@@ -214,3 +214,132 @@ def test_second_copy_through_ixc(start, say, ixc_erp):
     assert [r.path for r in ixc_erp.requests][:2] == [
         "/webservice/v1/cliente", "/webservice/v1/cliente_contrato",
     ]  # fmt: skip
+
+
+# --- desbloqueio em confiança ----------------------------------------------------------------
+
+
+def unlock_flow(**settings):
+    return flow(
+        card(
+            "desbloqueio", "erp_trust_unlock",
+            {"unlocked": "fim", "not_allowed": "recusado", "error": "falha"}, **settings,
+        ),
+        card("fim", "message", text="Posso ajudar em algo mais?"),
+        card("recusado", "message", text="Motivo: {{desbloqueio_motivo}}"),
+        card("falha", "transfer", department="Financeiro"),
+        key="desbloqueio",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def start_unlock(kit, say):
+    def begin(**settings):
+        channel = channel_of(kit.tenant)
+        publish(kit.tenant, unlock_flow(**settings), trigger=Flow.Trigger.INBOUND)
+        say(channel, "minha internet está bloqueada")
+        return channel, Conversation.objects.get(tenant=kit.tenant)
+
+    return begin
+
+
+@pytest.fixture
+def blocked(hubsoft):
+    hubsoft.customers[0]["servicos"][0]["status_prefixo"] = "suspenso_debito"
+    return hubsoft
+
+
+def test_trust_unlock_lifts_the_block_of_the_holders_contract(start_unlock, say, erp, blocked):
+    channel, conv = start_unlock()
+    assert bodies(conv)[-1].startswith("Para continuar, informe o CPF")
+    say(channel, CPF)
+    sent = bodies(conv)
+    assert sent[-2].startswith("Pronto! Sua conexão foi liberada em confiança.")
+    assert sent[-1] == "Posso ajudar em algo mais?"
+    assert blocked.unlocks == [{"id_cliente_servico": "11000", "dias_desbloqueio": 3}]
+
+
+def test_trust_unlock_refused_when_the_phone_is_not_the_holders(start_unlock, say, erp, blocked):
+    blocked.customers[0]["telefone_primario"] = "21999990000"
+    channel, conv = start_unlock()
+    say(channel, CPF)
+    sent = bodies(conv)
+    assert sent[-2].startswith("Por segurança, o desbloqueio só pode ser pedido pelo telefone")
+    assert sent[-1] == "Motivo: not_holder"
+    assert blocked.unlocks == []  # the ERP was never asked to unlock
+
+
+def test_trust_unlock_of_an_active_contract_is_not_needed(start_unlock, say, erp, hubsoft):
+    channel, conv = start_unlock()
+    say(channel, CPF)
+    assert bodies(conv)[-2] == "Seu contrato não está bloqueado, não há o que desbloquear."
+    assert hubsoft.unlocks == []
+
+
+def test_trust_unlock_refused_when_used_this_month_tells_when_it_is_available(
+    start_unlock, say, ixc_erp
+):
+    from formaliza.core import clock
+    from formaliza.erp.ports import next_month
+
+    ixc_erp.clientes[0]["telefone_celular"] = "(11) 98765-4321"
+    ixc_erp.contratos[0].update(status_internet="CA", dt_ult_desb_conf=clock.today().isoformat())
+    channel, conv = start_unlock()
+    say(channel, CPF)
+    available = next_month(clock.today()).strftime("%d/%m/%Y")
+    sent = bodies(conv)
+    assert sent[-2] == (
+        f"O desbloqueio em confiança já foi usado este mês. Ele fica disponível de novo em {available}."
+    )
+    assert sent[-1] == "Motivo: used"
+    assert ixc_erp.unlocks == []  # the contract's last unlock said so: no call
+
+
+def test_trust_unlock_refused_by_the_erp_itself_uses_its_answer(kit, start_unlock, say, settings):
+    from formaliza.core import clock
+    from formaliza.erp.fake.sgp import FakeSgp
+
+    fake = FakeSgp().start()
+    fake.contratos.append(
+        {"clienteId": 5, "contratoId": 880, "razaoSocial": "MARIA", "cpfCnpj": "529.982.247-25",
+         "telefones": ["11987654321"], "contratoStatus": 4, "planointernet": "FIBRA 500"}
+    )  # fmt: skip
+    fake.unlocked_on["880"] = clock.today()
+    settings.OUTBOUND_ALLOWED_PRIVATE = []
+    kit.tenant.outbound_allowlist = ["127.0.0.1"]
+    kit.tenant.save()
+    ErpAccount.objects.create(
+        tenant=kit.tenant, kind="sgp", base_url=fake.url, client_id=fake.app,
+        client_secret=fake.token, timeout_seconds=1,
+    )  # fmt: skip
+    try:
+        channel, conv = start_unlock()
+        say(channel, CPF)
+    finally:
+        fake.stop()
+    assert bodies(conv)[-2].startswith("O desbloqueio em confiança já foi usado este mês.")
+    assert [r.path for r in fake.requests][-1] == "/api/ura/liberacaopromessa/"
+
+
+def test_trust_unlock_with_the_erp_down_takes_the_error_path(
+    start_unlock, say, erp, blocked, caplog
+):
+    channel, conv = start_unlock(error_text="Sistema fora do ar, vou te passar para o financeiro.")
+    blocked.fault = "500"
+    with caplog.at_level(logging.WARNING, logger="formaliza.erp"):
+        say(channel, CPF)
+    assert "Sistema fora do ar, vou te passar para o financeiro." in bodies(conv)
+    conv.refresh_from_db()
+    assert conv.handler != Conversation.Handler.BOT
+    lines = [r.getMessage() for r in caplog.records if r.name == "formaliza.erp"]
+    assert any("erp trust_unlock falhou" in line and "tipo=unavailable" in line for line in lines)
+
+
+def test_import_refuses_the_unlock_card_without_an_erp(kit):
+    actor = Actor.of_user(kit.users[Role.ADMIN])
+    with pytest.raises(FlowInvalid) as caught:
+        definitions.flow_import(tenant=kit.tenant, actor=actor, data=unlock_flow())
+    assert str(caught.value.problems[0]) == (
+        "card 'desbloqueio', campo 'type': o ERP configurado não faz a ação “Desbloqueio de "
+        "confiança”"
+    )

@@ -1,6 +1,7 @@
 """The credit ledger: append-only entries; the wallet's balance moves with a conditional
 UPDATE in the same transaction, so it never goes below zero under concurrent spends (and a
-CHECK constraint holds the line should any other write try)."""
+CHECK constraint holds the line should any other write try). The same reference twice at once
+(a double click, a retried task) waits on the wallet's row lock and gets the first entry."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def wallet_for(*, tenant: Tenant, owner) -> CreditWallet:
     return wallet
 
 
+def _locked(wallet: CreditWallet) -> None:
+    """Serialize writers of one wallet before the reference lookup, so a concurrent duplicate
+    sees the committed entry instead of failing on the unique reference."""
+    CreditWallet.objects.select_for_update().filter(pk=wallet.pk).values_list("pk").first()
+
+
 def _entry(wallet_id, *, kind, delta, reference, charge=None, note="", created_by=None):
     wallet = CreditWallet.objects.get(pk=wallet_id)
     return CreditEntry.objects.create(
@@ -37,6 +44,7 @@ def credit_add(
 ) -> CreditEntry:  # fmt: skip
     if quantity <= 0:
         raise Conflict("invalid_quantity", "A quantidade de créditos deve ser positiva.")
+    _locked(wallet)
     known = CreditEntry.objects.filter(wallet=wallet, reference=reference).first()
     if known is not None:
         return known
@@ -53,6 +61,7 @@ def credit_spend(
 ) -> CreditEntry:
     """Debit one credit for `reference` (e.g. "case:12"); the same reference again is the same
     entry. No credit left → Conflict("insufficient_credits"), nothing written."""
+    _locked(wallet)
     known = CreditEntry.objects.filter(wallet=wallet, reference=reference).first()
     if known is not None:
         return known

@@ -157,5 +157,63 @@ class ErpInvoice(_ErpCard):
         return Wait(data={**ctx.wait_data, "attempts": attempts})
 
 
+@register
+class ErpTrustUnlock(_ErpCard):
+    """Desbloqueio em confiança: the ERP lifts the block of the client's blocked contract for a
+    few days. Refused (`not_allowed`, with {{desbloqueio_motivo}} = `used`, `not_holder`,
+    `not_blocked` or `refused`) when it was already used this month (the text tells
+    {{desbloqueio_disponivel}}, the date it is available again), when the conversation's phone
+    is not one of the contract holder's phones, when no contract is blocked, or when the ERP
+    says no ({{erp_mensagem}})."""
+
+    type = "erp_trust_unlock"
+    label = "ERP: desbloqueio em confiança"
+    action = "trust_unlock"
+    effect = "erp_trust_unlock"
+    fixed_outputs = ("unlocked", "not_allowed", "not_found", "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        unlocked_text: str = Field(
+            default="Pronto! Sua conexão foi liberada em confiança. Ela volta em alguns minutos; "
+            "lembre de pagar a fatura para não bloquear de novo.",
+            max_length=1024,
+        )
+        used_text: str = Field(
+            default="O desbloqueio em confiança já foi usado este mês. Ele fica disponível de "
+            "novo em {{desbloqueio_disponivel}}.",
+            max_length=1024,
+        )
+        not_holder_text: str = Field(
+            default="Por segurança, o desbloqueio só pode ser pedido pelo telefone do titular "
+            "cadastrado no contrato.",
+            max_length=1024,
+        )
+        not_blocked_text: str = Field(
+            default="Seu contrato não está bloqueado, não há o que desbloquear.",
+            max_length=1024,
+        )
+        refused_text: str = Field(
+            default="Não foi possível fazer o desbloqueio em confiança: {{erp_mensagem}}",
+            max_length=1024,
+        )
+
+    def answered(self, ctx, card, data):
+        s = card.settings
+        ctx.set_var("erp_mensagem", str(data.get("message") or ""))
+        if data.get("unlocked"):
+            ctx.emit(actions.SendText(text=ctx.render(s.unlocked_text)))
+            return Next("unlocked")
+        reason = str(data.get("reason") or "refused")
+        ctx.set_var("desbloqueio_motivo", reason)
+        ctx.set_var("desbloqueio_disponivel", str(data.get("available_on") or ""))
+        text = {
+            "used": s.used_text, "not_holder": s.not_holder_text,
+            "not_blocked": s.not_blocked_text,
+        }.get(reason, s.refused_text)  # fmt: skip
+        ctx.emit(actions.SendText(text=ctx.render(text)))
+        return Next("not_allowed")
+
+
 # Card type -> the ERP action it needs (read by the import's capability check).
-ERP_CARD_ACTIONS = {ErpInvoice.type: ErpInvoice.action}
+ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock)}
