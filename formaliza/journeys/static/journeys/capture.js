@@ -116,7 +116,7 @@
       })
       .catch(function () { show("preview"); say("Sem conexão. Verifique a internet e toque em Continuar de novo.", true); });
   });
-  file.addEventListener("change", function () {
+  function picked() {
     var f = file.files && file.files[0];
     if (!f) return;
     var img = new Image();
@@ -126,7 +126,10 @@
     };
     img.onerror = function () { say("Este arquivo não é uma foto. Escolha uma foto JPEG ou PNG.", true); };
     img.src = URL.createObjectURL(f);
-  });
+  }
+  file.addEventListener("change", picked);
   show("idle");
   say(root.getAttribute("data-hint"));
+  // On a slow connection the client may choose a photo before this script has arrived.
+  if (file.files && file.files.length) picked();
 })();
