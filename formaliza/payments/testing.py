@@ -4,7 +4,11 @@ delivery to Django's test client."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
+from django.db import connection
 from django.test import Client
 
 from formaliza.payments.fake_psp import FakePixPsp, key_of
@@ -52,3 +56,40 @@ def webhook_post(delivery, client: Client | None = None, **headers):
         path, data=delivery.body, content_type="application/json",
         headers={k: v for k, v in merged.items() if k != "Content-Type" and v is not None},
     )  # fmt: skip
+
+
+def concurrently(calls: list[Callable[[], object]]) -> list[object]:
+    """Run the calls at once (PostgreSQL: threads with their own connections behind a barrier)
+    or one after the other (SQLite, one writer at a time). Returns what each call returned or
+    the exception it raised, in call order; anything but an ApplicationError is re-raised."""
+    from formaliza.core.errors import ApplicationError
+
+    results: list[object] = [None] * len(calls)
+
+    def run(n: int, barrier: threading.Barrier | None):
+        try:
+            if barrier is not None:
+                barrier.wait()
+            results[n] = calls[n]()
+        except BaseException as exc:
+            results[n] = exc
+        finally:
+            if barrier is not None:
+                connection.close()
+
+    if connection.vendor != "postgresql":
+        for n in range(len(calls)):
+            run(n, None)
+    else:
+        barrier = threading.Barrier(len(calls))
+        threads = [threading.Thread(target=run, args=(n, barrier)) for n in range(len(calls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    unexpected = [
+        r for r in results if isinstance(r, BaseException) and not isinstance(r, ApplicationError)
+    ]
+    if unexpected:
+        raise unexpected[0]
+    return results

@@ -11,6 +11,7 @@ from formaliza.cases.services.calculations import (
 from formaliza.cases.services.cases import (
     case_cancel,
     case_filing_request,
+    case_lock,
     case_mark_paid,
     case_protocol_record,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "case_charge",
     "case_charge_paid",
     "case_filing_request",
+    "case_lock",
     "case_mark_paid",
     "case_pay_with_credit",
     "case_payment_panel",

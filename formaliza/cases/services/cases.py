@@ -17,9 +17,14 @@ from formaliza.core.errors import ApplicationError, Conflict, FieldErrors
 PAID_OR_LATER = (CaseStatus.PAID, CaseStatus.FILING_REQUESTED, CaseStatus.FILED)
 
 
-def _locked(case: Case) -> Case:
+def case_lock(case: Case) -> Case:
+    """The case's row, locked until the end of the transaction. Only the case's row
+    (`of=("self",)`): the joined client, agent and tenant rows stay free, so two payments of
+    different cases of one tenant do not queue on the tenant's row."""
     return (
-        Case.objects.select_for_update().select_related("client", "agent", "tenant").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("client", "agent", "tenant")
+        .get(pk=case.pk)
     )
 
 
@@ -28,7 +33,7 @@ def case_mark_paid(*, case: Case, source: str, reference: str) -> Case:
     """Mark a case "pago". Staff-only: called by the payment integration (a confirmed charge,
     a credit spent) — never from a page. Idempotent for the same reference; a second, different
     payment of a paid case is refused (Conflict) so the caller can flag it."""
-    case = _locked(case)
+    case = case_lock(case)
     if case.status in PAID_OR_LATER:
         if case.payment_reference == reference:
             return case
@@ -58,7 +63,7 @@ def case_mark_paid(*, case: Case, source: str, reference: str) -> Case:
 @transaction.atomic
 def case_filing_request(*, case: Case, who: Who) -> Case:
     """ "Solicitar atermação": a paid case goes to the staff's queue."""
-    case = _locked(case)
+    case = case_lock(case)
     if case.status != CaseStatus.PAID:
         raise Conflict(
             "case_not_paid",
@@ -81,7 +86,7 @@ def case_protocol_record(*, case: Case, number: str, actor: Actor) -> Case:
         errors = FieldErrors()
         errors.add("protocol_number", "invalid_cnj_number", problem)
         errors.raise_if_any()
-    case = _locked(case)
+    case = case_lock(case)
     if case.status != CaseStatus.FILING_REQUESTED:
         raise Conflict("case_not_in_filing", "O caso não está na fila de atermação.")
     if Case.objects.filter(tenant_id=case.tenant_id, protocol_number=formatted).exists():
@@ -111,7 +116,7 @@ def case_protocol_record(*, case: Case, number: str, actor: Actor) -> Case:
 
 @transaction.atomic
 def case_cancel(*, case: Case, who: Who, reason: str) -> Case:
-    case = _locked(case)
+    case = case_lock(case)
     if case.status not in PRE_PAYMENT:
         raise Conflict("case_not_cancellable", "Um caso pago não pode ser cancelado aqui.")
     case_status_set(case=case, to=CaseStatus.CANCELLED, who=who, note=reason[:300])

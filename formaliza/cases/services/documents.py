@@ -110,7 +110,7 @@ def document_review(
     """Approve, or reject with a reason; a rejection tells the client (WhatsApp or e-mail)
     with the reason and a link to send the document again."""
     document = (
-        ClientDocument.objects.select_for_update()
+        ClientDocument.objects.select_for_update(of=("self",))
         .select_related("client", "doc_type")
         .get(pk=document.pk)
     )

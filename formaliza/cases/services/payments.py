@@ -12,7 +12,7 @@ from django.db import transaction
 
 from formaliza.cases import gateway
 from formaliza.cases.models import AgentProfile, Case, CaseStatus
-from formaliza.cases.services.cases import case_mark_paid
+from formaliza.cases.services.cases import case_lock, case_mark_paid
 from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.payments import services as payments
 from formaliza.payments.models import Charge
@@ -41,7 +41,14 @@ def case_charge(*, case: Case) -> Charge:
 
 @transaction.atomic
 def case_pay_with_credit(*, case: Case, user) -> Case:
-    """ "Usar crédito": one of the agent's credits pays the case (one debit per case)."""
+    """ "Usar crédito": one of the agent's credits pays the case (one debit per case).
+
+    Locks, in this order, the case's row and then the agent's wallet (credit_spend), and checks
+    the status on the locked row: two pays of one case at once (a double click, two tabs, the
+    API and the page) queue on the case, the second sees it paid and is refused without a
+    debit; a Pix confirmed meanwhile wins the same way. Should marking fail after the debit,
+    the transaction takes the debit back."""
+    case = case_lock(case)
     _awaiting(case)
     wallet = payments.wallet_for(tenant=case.tenant, owner=case.agent)
     entry = payments.credit_spend(

@@ -6,48 +6,16 @@ time) the same calls run one after the other, and the same invariants are assert
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from formaliza.core.testing import queued_tasks, run_queued_tasks
 from formaliza.payments import services
 from formaliza.payments.models import Charge, CreditEntry, CreditWallet, PixNotification, PixPayment
-from formaliza.payments.testing import webhook_post
+from formaliza.payments.testing import concurrently, webhook_post
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def _concurrently(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls at once (PostgreSQL) or in order (SQLite); results in call order; any
-    exception fails the test."""
-    results: list[object] = [None] * len(calls)
-    errors: list[BaseException] = []
-    if connection.vendor != "postgresql":
-        for n, call in enumerate(calls):
-            results[n] = call()
-        return results
-    barrier = threading.Barrier(len(calls))
-
-    def run(n: int):
-        try:
-            barrier.wait()
-            results[n] = calls[n]()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results
 
 
 def test_the_same_paid_webhooks_five_times_shuffled_and_at_once_are_one_payment_and_entry(
@@ -65,12 +33,12 @@ def test_the_same_paid_webhooks_five_times_shuffled_and_at_once_are_one_payment_
     deliveries = psp.collected * 5
     random.Random(15).shuffle(deliveries)
 
-    statuses = _concurrently([lambda d=d: webhook_post(d).status_code for d in deliveries])
+    statuses = concurrently([lambda d=d: webhook_post(d).status_code for d in deliveries])
     assert statuses == [200] * 10
     notifications = list(PixNotification.objects.values_list("pk", flat=True))
     assert len(notifications) == 10  # every delivery kept, for the record
     random.Random(16).shuffle(notifications)
-    _concurrently(
+    concurrently(
         [lambda n=n: services.pix_notification_process(notification_id=n) for n in notifications]
     )
     assert PixPayment.objects.count() == 2
@@ -81,7 +49,7 @@ def test_the_same_paid_webhooks_five_times_shuffled_and_at_once_are_one_payment_
 
     # The credit handler delivered more than once (a retried worker) still adds once.
     paid = Charge.objects.get(pk=credits.pk)
-    entries = _concurrently([lambda: services.credit_purchase_settle(charge=paid)] * 5)
+    entries = concurrently([lambda: services.credit_purchase_settle(charge=paid)] * 5)
     run_queued_tasks()
     assert len({e.pk for e in entries}) == 1
     entry = CreditEntry.objects.get()
@@ -93,7 +61,7 @@ def test_the_same_paid_webhooks_five_times_shuffled_and_at_once_are_one_payment_
 def test_the_same_purchase_clicked_at_once_debits_one_credit(kit):
     wallet = services.wallet_for(tenant=kit.tenant, owner=kit.users["agent"])
     services.credit_add(wallet=wallet, quantity=5, kind="grant", reference="inicial")
-    entries = _concurrently([lambda: services.credit_spend(wallet=wallet, reference="case:1")] * 10)
+    entries = concurrently([lambda: services.credit_spend(wallet=wallet, reference="case:1")] * 10)
     assert len({e.pk for e in entries}) == 1
     assert CreditEntry.objects.filter(kind="spend").count() == 1
     assert CreditWallet.objects.get(pk=wallet.pk).balance == 4
