@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "formaliza.history",
     "formaliza.cases",
     "formaliza.acceptance",
+    "formaliza.triage",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -579,3 +580,7 @@ PERIODIC_TASKS += [
     ("formaliza.acceptance.tasks.documents_archive_sweep", 3600),
 ]
 ACCEPTANCE_UNARCHIVED_KEEP_DAYS = int(os.environ.get("ACCEPTANCE_UNARCHIVED_KEEP_DAYS", "30"))
+
+# --- triage of digital-certificate orders (issue 16, docs/triage.md) -------------------------
+# The daily follow-up: an order whose client did not answer comes back at this local hour.
+TRIAGE_FOLLOW_UP_HOUR = int(os.environ.get("TRIAGE_FOLLOW_UP_HOUR", "8"))
