@@ -121,3 +121,50 @@ def erp_trust_unlock(ctx: EffectContext, payload: dict) -> dict:
         "ok": True, "found": True, "unlocked": True, "message": result.message,
         "contract": contract.id, "customer": {"id": customer.id, "name": customer.name},
     }  # fmt: skip
+
+
+def _moment(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+@executor("erp_diagnosis", outside_transaction=True)
+def erp_diagnosis(ctx: EffectContext, payload: dict) -> dict:
+    """Condicional / diagnóstico: for each of the client's contracts (cancelled ones last, at
+    most 5), its status, whether a trust unlock was used this month, an overdue invoice (when
+    `overdue` is asked and the ERP gives invoices) and the connection as the ERP's RADIUS or
+    connection records tell it (online, optical signal, the last session)."""
+    connector, failed = _connector(ctx, Action.DIAGNOSIS)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+        if customer is None:
+            return {"ok": True, "found": False}
+        contracts = sorted(customer.contracts, key=lambda c: c.status == "cancelled")[:5]
+        overdue: set[str] = set()
+        if payload.get("overdue") and connector.capabilities.can(Action.INVOICE):
+            overdue = {i.contract for i in connector.invoices_open(customer=customer) if i.overdue}
+        today = clock.today()
+        rows = []
+        for contract in contracts:
+            diagnosis = connector.connection_diagnosis(customer=customer, contract=contract)
+            used = contract.unlock_in_use or bool(
+                contract.last_unlock and contract.last_unlock.replace(day=1) == today.replace(day=1)
+            )
+            rows.append(
+                {
+                    "id": contract.id, "plan": contract.plan, "status": contract.status,
+                    # An invoice without a contract (MK) counts for every contract.
+                    "overdue": contract.id in overdue or "" in overdue, "unlock_used": used,
+                    "online": diagnosis.online, "signal": diagnosis.signal,
+                    "session_started": _moment(diagnosis.session_started),
+                    "session_ended": _moment(diagnosis.session_ended),
+                    "disconnect_reason": diagnosis.disconnect_reason,
+                }
+            )  # fmt: skip
+    except ErpFailure as exc:
+        return _failed(ctx, "diagnosis", exc.kind, exc.detail)
+    return {
+        "ok": True, "found": True, "contracts": rows,
+        "customer": {"id": customer.id, "name": customer.name},
+    }  # fmt: skip

@@ -82,6 +82,42 @@ class _ErpCard(_AsksDocument):
             ctx.set_var("cliente", customer["name"])
         return self.answered(ctx, card, data)
 
+    # --- choosing one item from a list (contract, department, subject...) -------------------
+
+    def _offer(self, ctx, text: str, phase: str, items: list[dict], data: dict | None = None):
+        """A list message of `items` ({id, title, description}); the answer comes to `_pick`."""
+        options = tuple(
+            actions.Option(
+                id=str(i["id"])[:64], title=str(i["title"])[:24],
+                description=str(i.get("description") or "")[:72],
+            )
+            for i in items[:10]
+        )  # fmt: skip
+        ctx.emit(actions.SendChoices(text=ctx.render(text), options=options))
+        return Wait(data={**(data or ctx.wait_data), "phase": phase, "items": items[:10],
+                          "attempts": 0})  # fmt: skip
+
+    def _pick(self, ctx, card, event, retry_text: str):
+        """(the chosen item, None) or (None, the outcome: ask again or max attempts)."""
+        items = ctx.wait_data.get("items", [])
+        picked = event.choice or event.text.strip()
+        for position, item in enumerate(items, start=1):
+            if picked in (str(item["id"]), str(position)):
+                return item, None
+        attempts = int(ctx.wait_data.get("attempts", 0)) + 1
+        if attempts >= card.settings.max_attempts:
+            return None, self._max_attempts(ctx, card)
+        ctx.emit(actions.SendText(text=ctx.render(retry_text)))
+        return None, Wait(data={**ctx.wait_data, "attempts": attempts})
+
+
+def _contract_items(contracts: list[dict]) -> list[dict]:
+    return [
+        {"id": c["id"], "title": c.get("plan") or f"Contrato {c['id']}",
+         "description": f"Contrato {c['id']}"}
+        for c in contracts
+    ]  # fmt: skip
+
 
 def invoice_texts(invoice: dict) -> list[str]:
     """What goes to the client for one invoice: a summary, then the digitable line and the Pix
@@ -215,5 +251,93 @@ class ErpTrustUnlock(_ErpCard):
         return Next("not_allowed")
 
 
+# What the diagnosis card routes on, in this order: the first that holds is the output.
+DIAGNOSIS_OUTPUTS = ("inactive", "blocked", "overdue", "offline", "online", "active")
+
+
+def diagnosis_of(contract: dict) -> str:
+    if contract.get("status") in ("inactive", "cancelled"):
+        return "inactive"
+    if contract.get("status") in ("blocked", "reduced"):
+        return "blocked"
+    if contract.get("overdue"):
+        return "overdue"
+    if contract.get("online") is False:
+        return "offline"
+    return "online" if contract.get("online") else "active"
+
+
+@register
+class ErpDiagnosis(_ErpCard):
+    """Condicional / diagnóstico: asks the ERP about the client's contract (a list to choose
+    when there are several) and routes on the first that holds: `inactive` (inactive or
+    cancelled), `blocked` (blocked or reduced speed), `overdue` (an open invoice past due),
+    `offline` / `online` (the ERP's RADIUS or connection records), `active` (the ERP does not
+    tell whether it is connected). Variables for the next cards (or a `condition` card on
+    {{diagnostico}}): `diagnostico`, `contrato`, `contrato_status`, `em_atraso` and
+    `desbloqueio_usado` ("sim"/"não"), `conexao` ("online"/"offline"/""), `conexao_sinal`
+    (dBm, as the ERP recorded it), `conexao_inicio` and `conexao_fim` of the last session,
+    `conexao_motivo` (why it disconnected)."""
+
+    type = "erp_diagnosis"
+    label = "ERP: diagnóstico da conexão"
+    action = "diagnosis"
+    effect = "erp_diagnosis"
+    fixed_outputs = (*DIAGNOSIS_OUTPUTS, "not_found", "max_attempts", "error")
+    # Every diagnosis may go on to the next card in the flow's own way: none is required.
+    optional_outputs = (*DIAGNOSIS_OUTPUTS, "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        check_overdue: bool = True  # ask the ERP's open invoices (more calls on some ERPs)
+        choose_text: str = Field(
+            default="Encontramos mais de um contrato. De qual deles você está falando?",
+            max_length=1024,
+        )
+
+    def effect_payload(self, card, document):
+        return {"document": document, "overdue": card.settings.check_overdue}
+
+    def answered(self, ctx, card, data):
+        contracts = list(data.get("contracts") or [])
+        if not contracts:
+            return self._retry(ctx, card, card.settings.not_found_text)
+        live = [c for c in contracts if c.get("status") != "cancelled"] or contracts[:1]
+        if len(live) == 1:
+            return self._route(ctx, live[0])
+        return self._offer(
+            ctx, card.settings.choose_text, "contract", _contract_items(live),
+            {"contracts": live},
+        )  # fmt: skip
+
+    def _route(self, ctx, contract: dict):
+        output = diagnosis_of(contract)
+        online = contract.get("online")
+        for name, value in (
+            ("diagnostico", output), ("contrato", contract.get("id", "")),
+            ("contrato_status", contract.get("status", "")),
+            ("em_atraso", "sim" if contract.get("overdue") else "não"),
+            ("desbloqueio_usado", "sim" if contract.get("unlock_used") else "não"),
+            ("conexao", "" if online is None else ("online" if online else "offline")),
+            ("conexao_sinal", contract.get("signal", "")),
+            ("conexao_inicio", contract.get("session_started", "")),
+            ("conexao_fim", contract.get("session_ended", "")),
+            ("conexao_motivo", contract.get("disconnect_reason", "")),
+        ):  # fmt: skip
+            ctx.set_var(name, value)
+        return Next(output)
+
+    def resume(self, ctx, card, event):
+        if ctx.wait_data.get("phase") != "contract":
+            return super().resume(ctx, card, event)
+        if event.kind != "message":
+            return Ignore()
+        item, outcome = self._pick(ctx, card, event, "Escolha um dos contratos da lista.")
+        if item is None:
+            return outcome
+        chosen = next(c for c in ctx.wait_data["contracts"] if str(c["id"]) == str(item["id"]))
+        return self._route(ctx, chosen)
+
+
 # Card type -> the ERP action it needs (read by the import's capability check).
-ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock)}
+ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock, ErpDiagnosis)}
