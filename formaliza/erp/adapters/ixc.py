@@ -225,8 +225,15 @@ class IxcConnector:
         )  # fmt: skip
 
     def ticket_departments(self) -> list[TicketOption]:
+        """Active departments that serve clients: IXC's "Presta atendimento externo"
+        (`presta_atendimento`) "N" hides one from the card, as the seed says; versions without
+        the column show them all."""
         rows = self._list("su_ticket_setor", "id", "0", oper=">", sort="setor")
-        return [TicketOption(id=str(r["id"]), name=str(r.get("setor") or "")) for r in rows]
+        return [
+            TicketOption(id=str(r["id"]), name=str(r.get("setor") or ""))
+            for r in rows
+            if r.get("ativo", "S") != "N" and r.get("presta_atendimento", "S") != "N"
+        ]
 
     def ticket_subjects(self, *, department: TicketOption) -> list[TicketOption]:
         rows = self._list("su_oss_assunto", "id", "0", oper=">", sort="assunto")

@@ -121,7 +121,11 @@ def test_connection_diagnosis_reads_signal_and_the_last_session(connector, fake)
 
 
 def test_ticket_opened_in_the_department_and_subject(connector, fake):
-    fake.setores.append({"id": "3", "setor": "Suporte"})
+    fake.setores.extend(
+        [{"id": "3", "setor": "Suporte", "ativo": "S", "presta_atendimento": "S"},
+         {"id": "4", "setor": "Interno", "ativo": "S", "presta_atendimento": "N"},
+         {"id": "5", "setor": "Antigo", "ativo": "N", "presta_atendimento": "S"}]
+    )  # fmt: skip
     fake.assuntos.extend(
         [{"id": "41", "assunto": "Sem conexão", "ativo": "S"},
          {"id": "42", "assunto": "Antigo", "ativo": "N"}]
