@@ -64,6 +64,9 @@ class TenantKit:
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The journeys' walks use synthetic photos and sign before any task runs; the face-match
+    # tests (formaliza/journeys/tests/*face*) turn it on with a tenant policy of their own.
+    settings.JOURNEY_FACE_MATCH_ENABLED = False
     # No collectstatic in tests: plain storage finds files in the apps.
     settings.STORAGES = {
         **settings.STORAGES,

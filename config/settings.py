@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "formaliza.history",
     "formaliza.cases",
     "formaliza.acceptance",
+    "formaliza.triage",
     "formaliza.api",
     "formaliza.demo",
 ]
@@ -304,11 +305,14 @@ JOURNEY_ID_ASPECT_MAX = float(os.environ.get("JOURNEY_ID_ASPECT_MAX", "1.95"))
 JOURNEY_ID_MIN_TEXT_LINES = int(os.environ.get("JOURNEY_ID_MIN_TEXT_LINES", "6"))
 JOURNEY_ID_MIN_TEXT_DENSITY = float(os.environ.get("JOURNEY_ID_MIN_TEXT_DENSITY", "0.04"))
 JOURNEY_ID_MIN_FACE_HEIGHT = float(os.environ.get("JOURNEY_ID_MIN_FACE_HEIGHT", "0.08"))
-# Face match of the selfie against the ID front's photo (issue 18, in progress): the FaceVerifier
-# port (formaliza/journeys/ports.py) and its dlib adapter exist and are tested; the journey does
-# not call them yet (no background task, no review queue). The bands below are the defaults the
-# adapter's decision uses: scores at or above ACCEPT are accepted, from REVIEW up go to human
-# review, below REVIEW are refused; MAX_ATTEMPTS is the number of selfies before review.
+# Face match of the selfie against the ID front's photo (issue 18; docs/journeys.md "Face
+# match"): after an accepted selfie a background task runs the FaceVerifier named here
+# (formaliza/journeys/ports.py) and decides in three bands (formaliza/journeys/face_match.py):
+# a score at or above ACCEPT is accepted, from REVIEW up it goes to the back office's review
+# queue, below REVIEW the client is asked for a new selfie up to MAX_ATTEMPTS selfies, then
+# review. The seal of a signed journey waits for the decision. These are the defaults of a
+# tenant without its own policy (journeys.FaceMatchPolicy, "Conferência facial" settings).
+JOURNEY_FACE_MATCH_ENABLED = env_bool("JOURNEY_FACE_MATCH_ENABLED", True)
 JOURNEY_FACE_VERIFIER = os.environ.get(
     "JOURNEY_FACE_VERIFIER", "formaliza.journeys.adapters.dlib_face.DlibFaceVerifier"
 )
@@ -579,3 +583,7 @@ PERIODIC_TASKS += [
     ("formaliza.acceptance.tasks.documents_archive_sweep", 3600),
 ]
 ACCEPTANCE_UNARCHIVED_KEEP_DAYS = int(os.environ.get("ACCEPTANCE_UNARCHIVED_KEEP_DAYS", "30"))
+
+# --- triage of digital-certificate orders (issue 16, docs/triage.md) -------------------------
+# The daily follow-up: an order whose client did not answer comes back at this local hour.
+TRIAGE_FOLLOW_UP_HOUR = int(os.environ.get("TRIAGE_FOLLOW_UP_HOUR", "8"))

@@ -53,6 +53,10 @@ class Perm(models.TextChoices):
     CONTACT_VIEW = "contact.view", "Consultar a base de contatos (perfil, documentos, atividades)"
     CONTACT_SEND = "contact.send", "Enviar kits de aceite e reenviar documentos e mensagens"
     CONTACT_DOWNLOAD = "contact.download", "Baixar e desarquivar documentos de contatos"
+    # --- triage of certificate orders (docs/triage.md) ---
+    TRIAGE_VIEW = "triage.view", "Ver as listas da triagem e os pedidos de certificado"
+    TRIAGE_WORK = "triage.work", "Ligar, enviar mensagens e registrar resultados na triagem"
+    TRIAGE_MANAGE = "triage.manage", "Importar pedidos e configurar modelos e horários da triagem"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -131,6 +135,9 @@ ROLE_PERMS[Role.OPERATOR] |= {
 # The contact base: operators and managers consult it, send kits and resend; admins have all.
 ROLE_PERMS[Role.MANAGER] |= {Perm.CONTACT_VIEW, Perm.CONTACT_SEND, Perm.CONTACT_DOWNLOAD}
 ROLE_PERMS[Role.OPERATOR] |= {Perm.CONTACT_VIEW, Perm.CONTACT_SEND, Perm.CONTACT_DOWNLOAD}
+# Triage (seed 004): operators work the lists; managers also import and configure.
+ROLE_PERMS[Role.OPERATOR] |= {Perm.TRIAGE_VIEW, Perm.TRIAGE_WORK}
+ROLE_PERMS[Role.MANAGER] |= {Perm.TRIAGE_VIEW, Perm.TRIAGE_WORK, Perm.TRIAGE_MANAGE}
 
 # What an integrator's API key may do on its tenant.
 API_KEY_PERMS = frozenset(
@@ -159,6 +166,11 @@ API_KEY_PERMS = frozenset(
         Perm.WEBHOOK_VIEW,
         Perm.WEBHOOK_MANAGE,
         Perm.CONTACT_VIEW,
+        # Triage: the sales system sends and updates its certificate orders, reads the lists
+        # and records contacts made from its own tools.
+        Perm.TRIAGE_VIEW,
+        Perm.TRIAGE_WORK,
+        Perm.TRIAGE_MANAGE,
     }
 )
 

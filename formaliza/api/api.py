@@ -23,6 +23,7 @@ from formaliza.flows.api import router as flows_router
 from formaliza.history.api import router as history_router
 from formaliza.journeys.api import router as journeys_router
 from formaliza.proposals.api import formalizations_router, proposals_router
+from formaliza.triage.api import router as triage_router
 from formaliza.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ api.add_router("/v1/conversations", conversations_router, tags=["Atendimentos"])
 api.add_router("/v1/history", history_router, tags=["Histórico"])
 api.add_router("/v1/webhooks", webhooks_router, tags=["Webhooks"])
 api.add_router("/v1/contacts", contacts_router, tags=["Contatos"])
+api.add_router("/v1/triage", triage_router, tags=["Triagem"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 

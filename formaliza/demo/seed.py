@@ -18,6 +18,7 @@ from formaliza.core.serving import DEMO_LOGINS, DEMO_PASSWORD
 from formaliza.demo.cases import cases_seed
 from formaliza.demo.contacts import contacts_seed
 from formaliza.demo.signed import signed_journey_seed
+from formaliza.demo.triage import triage_seed
 from formaliza.evidence.services import verification_url
 from formaliza.journeys import services as journeys
 from formaliza.journeys.models import Journey
@@ -78,6 +79,7 @@ def demo_seed() -> SeedResult:
         tenant=tenant, staff=Actor.of_user(users[Role.MANAGER]),
         agents=list(tenant.users.filter(role=Role.AGENT).order_by("pk")),
     )  # fmt: skip
+    triage_seed(tenant=tenant, operator=Actor.of_user(users[Role.OPERATOR]))
     logger.info(
         "Documento selado de demonstração: código %s (%s), verifique em %s",
         document.code, document.get_status_display(), verification_url(document.code),

@@ -79,8 +79,14 @@ class TicketOption:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """The connection as the ERP sees it (its RADIUS/connection records)."""
+
     online: bool | None  # None: the ERP does not tell
     detail: str = ""
+    signal: str = ""  # optical signal (dBm) as the ERP records it, e.g. "-21.5"
+    session_started: dt.datetime | None = None  # the last session's start (naive, ERP's clock)
+    session_ended: dt.datetime | None = None  # its end, when it ended
+    disconnect_reason: str = ""
 
 
 def next_month(today: dt.date) -> dt.date:

@@ -419,3 +419,89 @@ class JourneyNotification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class FaceMatchPolicy(TimeStampedModel):
+    """A tenant's face-match settings. Without a row the defaults of settings apply
+    (JOURNEY_FACE_MATCH_*): see `selectors.face_match_policy`."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField("conferência facial ligada", default=True)
+    accept_threshold = models.FloatField("aceitar a partir de")
+    review_threshold = models.FloatField("revisão humana a partir de")
+    max_attempts = models.PositiveSmallIntegerField("selfies antes da revisão")
+    updated_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "política de conferência facial"
+        verbose_name_plural = "políticas de conferência facial"
+
+    def __str__(self) -> str:
+        return f"Conferência facial de {self.tenant_id}"
+
+
+def _face_crop_path(instance: FaceMatch, filename: str) -> str:
+    journey = instance.journey
+    return (
+        f"journeys/{journey.tenant_id}/{journey.pk}/"
+        f"face-crop-{instance.attempt:02d}-{uuid.uuid4().hex[:12]}.jpg"
+    )
+
+
+class FaceMatch(TimeStampedModel):
+    """One comparison of an accepted selfie with the accepted ID front, run in the background
+    (services/face_match.py). Its thresholds are the tenant's at the time it was decided."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Em conferência"
+        ACCEPTED = "accepted", "Aceita"
+        REVIEW = "review", "Em revisão humana"
+        REFUSED = "refused", "Recusada (nova selfie pedida)"
+        APPROVED = "approved", "Aprovada na revisão"
+        REJECTED = "rejected", "Reprovada na revisão"
+
+    # The identity is settled (the seal may go) / refused for good.
+    CLEARED = (Status.ACCEPTED, Status.APPROVED)
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="face_matches")
+    selfie = models.OneToOneField(JourneyCapture, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(JourneyCapture, on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(max_length=20, blank=True)  # ports.FaceOutcome
+    score = models.FloatField(null=True, blank=True)
+    accept_threshold = models.FloatField()
+    review_threshold = models.FloatField()
+    max_attempts = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=300, blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    model_version = models.CharField(max_length=200, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    selfie_box = models.JSONField(null=True, blank=True)
+    document_box = models.JSONField(null=True, blank=True)
+    document_crop = models.FileField(upload_to=_face_crop_path, max_length=200, blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # why review / why a new selfie
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "conferência facial"
+        verbose_name_plural = "conferências faciais"
+        ordering = ["journey", "attempt"]
+        indexes = [models.Index(fields=["tenant", "status", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "attempt"], name="face_match_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conferência facial #{self.attempt} ({self.get_status_display()})"
+
+    @property
+    def is_cleared(self) -> bool:
+        return self.status in self.CLEARED

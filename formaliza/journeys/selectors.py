@@ -15,10 +15,13 @@ from formaliza.core.ids import sha256_hex
 from formaliza.evidence.models import EvidenceEvent, SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject, sealed_documents_for_subjects
 from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
+from formaliza.journeys.face_match import Policy
 from formaliza.journeys.links import as_uuid, current_link, link_url
 from formaliza.journeys.models import (
     CaptureAccess,
     ContractTemplate,
+    FaceMatch,
+    FaceMatchPolicy,
     Journey,
     JourneyContract,
     JourneyIssue,
@@ -273,3 +276,62 @@ def journey_terms_list(*, tenant: Tenant) -> QuerySet[JourneyTerms]:
 
 def contract_template_list(*, tenant: Tenant) -> QuerySet[ContractTemplate]:
     return ContractTemplate.objects.filter(tenant=tenant).select_related("product")
+
+
+# --- face match --------------------------------------------------------------------------------
+
+
+def face_match_policy(*, tenant: Tenant) -> Policy:
+    """The tenant's face-match policy, or the defaults of settings without one."""
+    row = FaceMatchPolicy.objects.filter(tenant=tenant).first()
+    if row is None:
+        return Policy.defaults()
+    return Policy(
+        enabled=row.enabled, accept_threshold=row.accept_threshold,
+        review_threshold=row.review_threshold, max_attempts=row.max_attempts,
+    )  # fmt: skip
+
+
+def face_match_latest(*, journey: Journey) -> FaceMatch | None:
+    return journey.face_matches.order_by("-attempt").first()
+
+
+class FaceGate:
+    """Where the journey's identity check stands, for the seal."""
+
+    OFF = "off"  # no comparison asked (face match off when the selfie came)
+    CLEARED = "cleared"  # accepted by the model or approved by a reviewer
+    WAITING = "waiting"  # running, waiting for a new selfie, or in the review queue
+    REJECTED = "rejected"  # a reviewer refused it: no seal
+
+
+def face_match_gate(*, journey: Journey) -> str:
+    latest = face_match_latest(journey=journey)
+    if latest is None:
+        return FaceGate.OFF
+    if latest.is_cleared:
+        return FaceGate.CLEARED
+    if latest.status == FaceMatch.Status.REJECTED:
+        return FaceGate.REJECTED
+    return FaceGate.WAITING
+
+
+def face_match_queue(
+    *, tenant: Tenant, status: str = FaceMatch.Status.REVIEW
+) -> QuerySet[FaceMatch]:
+    qs = FaceMatch.objects.filter(tenant=tenant).select_related(
+        "journey", "journey__request", "reviewed_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def face_match_get(*, tenant: Tenant, face_match_id: Any) -> FaceMatch | None:
+    if not str(face_match_id).isdigit():
+        return None
+    return (
+        FaceMatch.objects.filter(tenant=tenant, pk=int(face_match_id))
+        .select_related("journey", "journey__request", "selfie", "document", "reviewed_by")
+        .first()
+    )

@@ -58,3 +58,10 @@ def journey_seal_failed(document_id: str) -> str:
 def journey_contracts_render(journey_id: str) -> int:
     """Render the journey's contracts to PDF ahead of its seal (see services.rendering)."""
     return services.journey_contracts_render(journey_id=journey_id)
+
+
+@task(queue_name="media")
+def journey_face_match_run(face_match_id: str) -> str:
+    """Compare an accepted selfie with the ID front's face and decide (services.face_match);
+    the model is loaded once per worker process."""
+    return services.journey_face_match_run(face_match_id=face_match_id)

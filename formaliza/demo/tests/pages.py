@@ -481,6 +481,13 @@ def _issue_id(world: World):
     return str(issue.pk)
 
 
+@provides("triage:order_id")
+def _triage_order_id(world: World):
+    from formaliza.triage.models import CertificateOrder
+
+    return CertificateOrder.objects.filter(tenant=world.tenant).order_by("pk").first().pk
+
+
 @provides("webhooks:endpoint_id")
 def _endpoint_id(world: World):
     return world.delivery.endpoint_id

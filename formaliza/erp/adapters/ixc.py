@@ -63,6 +63,17 @@ def _date(value) -> dt.date | None:
         return None
 
 
+def _datetime(value) -> dt.datetime | None:
+    """IXC's "AAAA-MM-DD HH:MM:SS" (its server's local time); "0000-00-00 ..." is no value."""
+    text = str(value or "")[:19]
+    if not text or text.startswith("0000"):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _digits(value) -> str:
     return re.sub(r"\D", "", str(value or ""))
 
@@ -190,15 +201,39 @@ class IxcConnector:
         )
 
     def connection_diagnosis(self, *, customer: Customer, contract: Contract) -> Diagnosis:
+        """The contract's PPPoE/DHCP logins (`radusuarios`): `online` ("S", or two letters
+        "SS"/"SN" on newer versions, the first one telling), `sinal_ultimo_atendimento` (the
+        ONU's optical signal recorded at the last visit, not a live reading),
+        `ultima_conexao_inicial`/`_final` and `motivo_desconexao` of the last session."""
         rows = self._list("radusuarios", "id_contrato", contract.id)
+        rows = [r for r in rows if r.get("ativo", "S") != "N"] or rows
         if not rows:
             return Diagnosis(online=None, detail="sem login de acesso no contrato")
-        online = any(r.get("online") == "S" for r in rows)
-        return Diagnosis(online=online, detail="conectado" if online else "desconectado")
+        online_rows = [r for r in rows if str(r.get("online") or "").startswith("S")]
+        row = (
+            online_rows[0]
+            if online_rows
+            else max(rows, key=lambda r: str(r.get("ultima_conexao_inicial") or ""))
+        )
+        ended = _datetime(row.get("ultima_conexao_final"))
+        return Diagnosis(
+            online=bool(online_rows), detail="conectado" if online_rows else "desconectado",
+            signal=str(row.get("sinal_ultimo_atendimento") or "").strip(),
+            session_started=_datetime(row.get("ultima_conexao_inicial")),
+            session_ended=None if online_rows else ended,
+            disconnect_reason="" if online_rows else str(row.get("motivo_desconexao") or ""),
+        )  # fmt: skip
 
     def ticket_departments(self) -> list[TicketOption]:
+        """Active departments that serve clients: IXC's "Presta atendimento externo"
+        (`presta_atendimento`) "N" hides one from the card, as the seed says; versions without
+        the column show them all."""
         rows = self._list("su_ticket_setor", "id", "0", oper=">", sort="setor")
-        return [TicketOption(id=str(r["id"]), name=str(r.get("setor") or "")) for r in rows]
+        return [
+            TicketOption(id=str(r["id"]), name=str(r.get("setor") or ""))
+            for r in rows
+            if r.get("ativo", "S") != "N" and r.get("presta_atendimento", "S") != "N"
+        ]
 
     def ticket_subjects(self, *, department: TicketOption) -> list[TicketOption]:
         rows = self._list("su_oss_assunto", "id", "0", oper=">", sort="assunto")

@@ -98,8 +98,34 @@ def test_connection_diagnosis_from_the_radius_login(connector, fake):
     assert diagnosis.online is False
 
 
+def test_connection_diagnosis_reads_signal_and_the_last_session(connector, fake):
+    fake.radusuarios.extend(
+        [{"id": "1", "id_contrato": "7001", "online": "N", "ativo": "S",
+          "sinal_ultimo_atendimento": "-27.80", "ultima_conexao_inicial": "2026-12-01 08:00:00",
+          "ultima_conexao_final": "2026-12-03 22:14:09", "motivo_desconexao": "Lost-Carrier"},
+         {"id": "2", "id_contrato": "7001", "online": "N", "ativo": "N",
+          "ultima_conexao_inicial": "2026-12-04 08:00:00"}]
+    )  # fmt: skip
+    customer = connector.customer_find(document=CPF)
+    diagnosis = connector.connection_diagnosis(customer=customer, contract=customer.contracts[0])
+    assert (diagnosis.online, diagnosis.signal, diagnosis.disconnect_reason) == (
+        False, "-27.80", "Lost-Carrier",
+    )  # fmt: skip
+    assert (
+        diagnosis.session_ended.isoformat() == "2026-12-03T22:14:09"
+    )  # the inactive login ignored
+    fake.radusuarios[0].update(online="SS")
+    diagnosis = connector.connection_diagnosis(customer=customer, contract=customer.contracts[0])
+    assert diagnosis.online is True and diagnosis.session_ended is None
+    assert diagnosis.session_started.isoformat() == "2026-12-01T08:00:00"
+
+
 def test_ticket_opened_in_the_department_and_subject(connector, fake):
-    fake.setores.append({"id": "3", "setor": "Suporte"})
+    fake.setores.extend(
+        [{"id": "3", "setor": "Suporte", "ativo": "S", "presta_atendimento": "S"},
+         {"id": "4", "setor": "Interno", "ativo": "S", "presta_atendimento": "N"},
+         {"id": "5", "setor": "Antigo", "ativo": "N", "presta_atendimento": "S"}]
+    )  # fmt: skip
     fake.assuntos.extend(
         [{"id": "41", "assunto": "Sem conexão", "ativo": "S"},
          {"id": "42", "assunto": "Antigo", "ativo": "N"}]

@@ -10,7 +10,15 @@ from decimal import Decimal, InvalidOperation
 
 from formaliza.core import br, clock
 from formaliza.core.net import UnsafeURL, check_outbound_url
-from formaliza.erp.ports import Action, ErpFailure, next_month, same_phone
+from formaliza.erp.ports import (
+    Action,
+    Contract,
+    Customer,
+    ErpFailure,
+    TicketOption,
+    next_month,
+    same_phone,
+)
 from formaliza.erp.services import connector_for
 from formaliza.flows.effects.registry import EffectContext, executor
 
@@ -121,3 +129,100 @@ def erp_trust_unlock(ctx: EffectContext, payload: dict) -> dict:
         "ok": True, "found": True, "unlocked": True, "message": result.message,
         "contract": contract.id, "customer": {"id": customer.id, "name": customer.name},
     }  # fmt: skip
+
+
+def _moment(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+@executor("erp_diagnosis", outside_transaction=True)
+def erp_diagnosis(ctx: EffectContext, payload: dict) -> dict:
+    """Condicional / diagnóstico: for each of the client's contracts (cancelled ones last, at
+    most 5), its status, whether a trust unlock was used this month, an overdue invoice (when
+    `overdue` is asked and the ERP gives invoices) and the connection as the ERP's RADIUS or
+    connection records tell it (online, optical signal, the last session)."""
+    connector, failed = _connector(ctx, Action.DIAGNOSIS)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+        if customer is None:
+            return {"ok": True, "found": False}
+        contracts = sorted(customer.contracts, key=lambda c: c.status == "cancelled")[:5]
+        overdue: set[str] = set()
+        if payload.get("overdue") and connector.capabilities.can(Action.INVOICE):
+            overdue = {i.contract for i in connector.invoices_open(customer=customer) if i.overdue}
+        today = clock.today()
+        rows = []
+        for contract in contracts:
+            diagnosis = connector.connection_diagnosis(customer=customer, contract=contract)
+            used = contract.unlock_in_use or bool(
+                contract.last_unlock and contract.last_unlock.replace(day=1) == today.replace(day=1)
+            )
+            rows.append(
+                {
+                    "id": contract.id, "plan": contract.plan, "status": contract.status,
+                    # An invoice without a contract (MK) counts for every contract.
+                    "overdue": contract.id in overdue or "" in overdue, "unlock_used": used,
+                    "online": diagnosis.online, "signal": diagnosis.signal,
+                    "session_started": _moment(diagnosis.session_started),
+                    "session_ended": _moment(diagnosis.session_ended),
+                    "disconnect_reason": diagnosis.disconnect_reason,
+                }
+            )  # fmt: skip
+    except ErpFailure as exc:
+        return _failed(ctx, "diagnosis", exc.kind, exc.detail)
+    return {
+        "ok": True, "found": True, "contracts": rows,
+        "customer": {"id": customer.id, "name": customer.name},
+    }  # fmt: skip
+
+
+def _live_contracts(customer) -> list[dict]:
+    live = [c for c in customer.contracts if c.status != "cancelled"] or list(customer.contracts)
+    return [{"id": c.id, "plan": c.plan, "status": c.status} for c in live[:10]]
+
+
+@executor("erp_ticket_options", outside_transaction=True)
+def erp_ticket_options(ctx: EffectContext, payload: dict) -> dict:
+    """Abrir atendimento, first half: the client, their contracts, and the ERP's departments
+    and subjects to choose from."""
+    connector, failed = _connector(ctx, Action.TICKET)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+        if customer is None:
+            return {"ok": True, "found": False}
+        departments = connector.ticket_departments()
+        subjects = connector.ticket_subjects(department=departments[0]) if departments else []
+    except ErpFailure as exc:
+        return _failed(ctx, "ticket", exc.kind, exc.detail)
+    return {
+        "ok": True, "found": True, "contracts": _live_contracts(customer),
+        "customer": {"id": customer.id, "name": customer.name},
+        "departments": [{"id": d.id, "name": d.name} for d in departments],
+        "subjects": [{"id": o.id, "name": o.name} for o in subjects],
+    }  # fmt: skip
+
+
+@executor("erp_ticket_open", outside_transaction=True)
+def erp_ticket_open(ctx: EffectContext, payload: dict) -> dict:
+    """Abrir atendimento, second half: the ticket in the chosen department and subject; the
+    ERP's number comes back for the client. Sent once (a write: never retried)."""
+    connector, failed = _connector(ctx, Action.TICKET)
+    if failed is not None:
+        return failed
+    department, subject = payload.get("department") or {}, payload.get("subject") or {}
+    try:
+        number = connector.ticket_open(
+            customer=Customer(id=str(payload.get("customer", "")), name="",
+                              document=str(payload.get("document", ""))),
+            contract=Contract(id=str(payload.get("contract", "")), plan="", status="active"),
+            department=TicketOption(id=str(department.get("id")), name=str(department.get("name"))),
+            subject=TicketOption(id=str(subject.get("id")), name=str(subject.get("name"))),
+            text=str(payload.get("text", ""))[:2000],
+        )  # fmt: skip
+    except ErpFailure as exc:
+        return _failed(ctx, "ticket", exc.kind, exc.detail)
+    return {"ok": True, "found": True, "number": number}

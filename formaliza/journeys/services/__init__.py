@@ -6,6 +6,8 @@ steps:     journey_open, journey_welcome_confirm, journey_terms_accept,
            journey_conditions_confirm, journey_issue_report, journey_sign
 reading:   journey_contracts_shown, journey_contract_reading_record, journey_contracts_accept
 captures:  journey_capture_submit, journey_capture_open
+face_match: face_match_request (from captures), journey_face_match_run, journey_face_match_review,
+           journey_face_match_image_open, face_match_policy_save
 issues:    journey_issue_resolve, journey_help_request
 messages:  journey_notification_send
 seal_request: journey_seal_request, journey_sealed_notify, journey_seal_failure_report
@@ -25,6 +27,13 @@ from formaliza.journeys.services.content import (
     journey_content_install_defaults,
     journey_terms_current,
     journey_terms_publish,
+)
+from formaliza.journeys.services.face_match import (
+    OpenedFaceImage,
+    face_match_policy_save,
+    journey_face_match_image_open,
+    journey_face_match_review,
+    journey_face_match_run,
 )
 from formaliza.journeys.services.issues import journey_help_request, journey_issue_resolve
 from formaliza.journeys.services.lifecycle import (
@@ -65,9 +74,11 @@ __all__ = [
     "JourneyStarted",
     "LinkRenewed",
     "OpenedCapture",
+    "OpenedFaceImage",
     "SweepResult",
     "contract_template_for",
     "contract_template_save",
+    "face_match_policy_save",
     "journey_cancel_closed",
     "journey_capture_open",
     "journey_capture_submit",
@@ -78,6 +89,9 @@ __all__ = [
     "journey_contracts_render",
     "journey_contracts_shown",
     "journey_expire",
+    "journey_face_match_image_open",
+    "journey_face_match_review",
+    "journey_face_match_run",
     "journey_help_request",
     "journey_issue_report",
     "journey_issue_resolve",

@@ -24,6 +24,7 @@ from formaliza.journeys.services._common import (
     record,
     require_step,
 )
+from formaliza.journeys.services.face_match import face_match_request
 
 DONE_FIELD = {
     CaptureKind.ID_FRONT: "id_front_at",
@@ -118,6 +119,8 @@ def journey_capture_submit(
             if checked is not None:
                 setattr(journey, DONE_FIELD[kind], capture.created_at)
                 journey.save(update_fields=[DONE_FIELD[kind], "updated_at"])
+                if kind == CaptureKind.SELFIE:  # compared with the ID in the background
+                    face_match_request(journey=journey, selfie=capture)
             record(
                 journey, "capture.accepted" if checked else "capture.refused",
                 actor=client_actor(journey), context=context, data=_evidence(capture),

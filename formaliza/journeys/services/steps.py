@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import transaction
 
-from formaliza.accounts.actors import Actor
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict
 from formaliza.evidence.bundle import conditions_sha256
@@ -20,20 +19,18 @@ from formaliza.journeys.models import (
     Journey,
     JourneyIssue,
     JourneyLink,
-    JourneyNotification,
     Step,
 )
+from formaliza.journeys.selectors import FaceGate, face_match_gate
 from formaliza.journeys.services._common import (
     client_actor,
     lock_journey,
-    notify,
     record,
     require_active,
     require_step,
 )
+from formaliza.journeys.services.completion import journey_signed_complete
 from formaliza.journeys.services.reading import reading_proofs
-from formaliza.journeys.services.seal_request import journey_seal_request
-from formaliza.proposals import services as proposals
 
 
 def _save(journey: Journey, *fields: str) -> None:
@@ -174,11 +171,13 @@ def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
     """The client confirms and signs: the journey is signed, the formalization completes (every
     proposal to FORMALIZADA, `proposal.activity_changed` webhooks), the completion message is
     queued and the final PDF's seal is requested — all in one transaction, so a signed journey
-    never exists without its seal request. Sealing, and then `formalization.completed` to the
+    never exists without its seal request, unless the face match has not cleared it yet: then
+    the signature is recorded and the rest follows its decision (services/face_match.py). Sealing, and then `formalization.completed` to the
     integrator, follow in the background (services/seal_request.py)."""
     with transaction.atomic():
         journey = lock_journey(journey_id=journey_id)
         require_step(journey, Step.CONFIRM)
+        gate = face_match_gate(journey=journey)
         now = clock.now()
         journey.signed_at = now
         journey.status = Journey.Status.SIGNED
@@ -193,13 +192,10 @@ def journey_sign(*, journey_id: Any, context: RequestContext) -> Journey:
                 "conditions_sha256": journey.conditions_sha256,
                 "contracts": reading_proofs(journey),
                 "captures": _capture_summary(journey),
+                "face_match": gate,
             },
         )  # fmt: skip
-        proposals.formalization_complete(
-            actor=Actor.of_system(journey.tenant, "journeys"),
-            request_id=journey.request_id,
-            note=f"Assinada pelo cliente na jornada {journey.pk}.",
-        )
-        notify(journey, kind=JourneyNotification.Kind.COMPLETION, reason="signed")
-        journey_seal_request(journey=journey)
+        # With the face match still running or in review, the rest waits for its decision.
+        if gate in (FaceGate.OFF, FaceGate.CLEARED):
+            journey_signed_complete(journey=journey)
     return journey

@@ -165,3 +165,55 @@ def _read_all(journey: Journey, ctx: RequestContext) -> None:
             client_seconds=12.5, context=ctx,
         )  # fmt: skip
     services.journey_contracts_accept(journey_id=journey.pk, context=ctx)
+
+
+# --- face match: photos of two people (tests/fixtures/faces) ----------------------------------
+FACES = FIXTURES / "faces"
+# Where each photo's face is, cropped to a selfie (3:4, face inside the page's oval).
+SELFIE_CROPS = {
+    "obama_1": (184, -128, 805, 700),
+    "obama_2": (-54, -16, 692, 978),
+    "obama_3": (308, -141, 1200, 1048),
+    "biden_1": (220, -85, 967, 909),
+    "biden_2": (121, -170, 1194, 1259),
+}
+
+
+@cache
+def person_photo(name: str) -> Image.Image:
+    """A face-match test photo at most 1600 px on its long side (what the phone sends)."""
+    image = Image.open(FACES / f"{name}.jpg").convert("RGB")
+    image.thumbnail((1600, 1600))
+    return image
+
+
+@cache
+def person_selfie(name: str) -> bytes:
+    """The person's photo framed as the selfie page takes it (passes the selfie checks)."""
+    image = Image.open(FACES / f"{name}.jpg").convert("RGB")
+    return jpeg(image.crop(SELFIE_CROPS[name]).resize((720, 960), Image.Resampling.LANCZOS))
+
+
+@cache
+def person_id_front(name: str, shot: Shot = SUITE_SHOT) -> bytes:
+    """A photographed ID front with the person's portrait printed on it."""
+    return id_photo(person_photo(name), side="front", shot=shot)
+
+
+def walk_to_selfie(journey: Journey, *, document: str, ctx: RequestContext = CLIENT_CTX) -> Journey:
+    """The steps up to the selfie, with `document`'s portrait on the ID front."""
+    walk(journey, until=Step.ID_FRONT, ctx=ctx)
+    for kind, data in (("id_front", person_id_front(document)), ("id_back", id_back_jpeg())):
+        services.journey_capture_submit(
+            journey_id=journey.pk, kind=kind, data=data, source="camera", client_retakes=0,
+            context=ctx,
+        )  # fmt: skip
+    journey.refresh_from_db()
+    return journey
+
+
+def send_selfie(journey: Journey, data: bytes, ctx: RequestContext = CLIENT_CTX):
+    return services.journey_capture_submit(
+        journey_id=journey.pk, kind="selfie", data=data, source="camera", client_retakes=0,
+        context=ctx,
+    )  # fmt: skip

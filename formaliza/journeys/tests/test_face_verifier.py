@@ -4,6 +4,7 @@ taken elsewhere, and of another person."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 from functools import cache
@@ -15,6 +16,14 @@ from PIL import Image
 
 from formaliza.journeys.adapters import dlib_face
 from formaliza.journeys.adapters.dlib_face import DlibFaceVerifier
+from formaliza.journeys.face_match import (
+    ACCEPTED,
+    NO_FACE_ON_DOCUMENT,
+    REFUSED,
+    REVIEW,
+    Policy,
+    decide,
+)
 from formaliza.journeys.ports import FaceOutcome, face_verifier
 from formaliza.journeys.samples import id_photo
 from formaliza.journeys.tests.helpers import FIXTURES, SUITE_SHOT, id_back_jpeg, jpeg
@@ -70,6 +79,7 @@ def test_every_same_person_pair_scores_above_the_acceptance_threshold(document, 
     assert result.document_crop_jpeg.startswith(b"\xff\xd8")
     assert result.model == "dlib_face_recognition_resnet_model_v1"
     assert "dlib-bin 20." in result.model_version
+    assert decide(result, policy=Policy.defaults(), attempt=1, can_retake=True).band == ACCEPTED
 
 
 @pytest.mark.parametrize(("document", "face"), DIFFERENT)
@@ -77,6 +87,9 @@ def test_every_different_person_pair_scores_below_the_review_threshold(document,
     result = DlibFaceVerifier().compare(selfie_jpeg=selfie(face), document_jpeg=id_front(document))
     assert result.outcome == FaceOutcome.COMPARED
     assert result.score < settings.JOURNEY_FACE_MATCH_REVIEW
+    decision = decide(result, policy=Policy.defaults(), attempt=1, can_retake=True)
+    assert (decision.band, decision.retake) == (REFUSED, True)
+    assert decision.prompt.startswith("A selfie não confere com a foto do documento")
 
 
 def test_the_document_face_is_found_small_and_cropped_upright():
@@ -95,6 +108,9 @@ def test_an_id_photo_without_a_face_is_reported_as_such():
     assert result.outcome == FaceOutcome.NO_FACE_DOCUMENT
     assert result.score is None
     assert result.document_crop_jpeg is None
+    decision = decide(result, policy=Policy.defaults(), attempt=1, can_retake=True)
+    assert (decision.band, decision.reason) == (REVIEW, NO_FACE_ON_DOCUMENT)
+    assert NO_FACE_ON_DOCUMENT == "rosto não encontrado no documento"
 
 
 def two_people() -> bytes:
@@ -112,3 +128,22 @@ def test_two_faces_in_the_selfie_are_reported_and_not_compared():
     assert result.outcome == FaceOutcome.MANY_FACES_SELFIE
     assert result.selfie_faces == 2
     assert result.score is None
+    decision = decide(result, policy=Policy.defaults(), attempt=1, can_retake=True)
+    assert (decision.band, decision.retake) == (REFUSED, True)
+    assert "mais de um rosto" in decision.prompt
+
+
+def test_the_bands_follow_the_policy_and_the_last_attempt_goes_to_review():
+    policy = Policy(enabled=True, accept_threshold=0.6, review_threshold=0.4, max_attempts=2)
+    result = DlibFaceVerifier().compare(
+        selfie_jpeg=selfie("obama_2"), document_jpeg=id_front("obama_1")
+    )
+    at = dict(policy.__dict__)
+    for score, band in ((0.6, ACCEPTED), (0.59, REVIEW), (0.4, REVIEW), (0.39, REFUSED)):
+        scored = dataclasses.replace(result, score=score)
+        assert decide(scored, policy=Policy(**at), attempt=1, can_retake=True).band == band
+    low = dataclasses.replace(result, score=0.1)
+    last = decide(low, policy=policy, attempt=2, can_retake=True)
+    assert (last.band, last.retake) == (REVIEW, False)
+    signed = decide(low, policy=policy, attempt=1, can_retake=False)
+    assert (signed.band, signed.retake) == (REVIEW, False)

@@ -10,9 +10,10 @@ Outputs: `sent`/`done` on success, `not_found` is retried until `max_attempts`, 
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from formaliza.flows import actions
 from formaliza.flows.cards.registry import register
@@ -43,6 +44,10 @@ class _ErpSettings(_DocumentSettings):
         default="O sistema do provedor está indisponível no momento. Tente de novo em instantes.",
         max_length=1024,
     )
+
+
+# Options offered in one question: past 10 the conversation layer pages the list.
+MAX_OPTIONS = 30
 
 
 class _ErpCard(_AsksDocument):
@@ -81,6 +86,42 @@ class _ErpCard(_AsksDocument):
         if customer.get("name"):
             ctx.set_var("cliente", customer["name"])
         return self.answered(ctx, card, data)
+
+    # --- choosing one item from a list (contract, department, subject...) -------------------
+
+    def _offer(self, ctx, text: str, phase: str, items: list[dict], data: dict | None = None):
+        """A list message of `items` ({id, title, description}); the answer comes to `_pick`."""
+        options = tuple(
+            actions.Option(
+                id=str(i["id"])[:64], title=str(i["title"])[:24],
+                description=str(i.get("description") or "")[:72],
+            )
+            for i in items[:MAX_OPTIONS]
+        )  # fmt: skip
+        ctx.emit(actions.SendChoices(text=ctx.render(text), options=options))
+        return Wait(data={**(data or ctx.wait_data), "phase": phase, "items": items[:MAX_OPTIONS],
+                          "attempts": 0})  # fmt: skip
+
+    def _pick(self, ctx, card, event, retry_text: str):
+        """(the chosen item, None) or (None, the outcome: ask again or max attempts)."""
+        items = ctx.wait_data.get("items", [])
+        picked = event.choice or event.text.strip()
+        for position, item in enumerate(items, start=1):
+            if picked in (str(item["id"]), str(position)):
+                return item, None
+        attempts = int(ctx.wait_data.get("attempts", 0)) + 1
+        if attempts >= card.settings.max_attempts:
+            return None, self._max_attempts(ctx, card)
+        ctx.emit(actions.SendText(text=ctx.render(retry_text)))
+        return None, Wait(data={**ctx.wait_data, "attempts": attempts})
+
+
+def _contract_items(contracts: list[dict]) -> list[dict]:
+    return [
+        {"id": c["id"], "title": c.get("plan") or f"Contrato {c['id']}",
+         "description": f"Contrato {c['id']}"}
+        for c in contracts
+    ]  # fmt: skip
 
 
 def invoice_texts(invoice: dict) -> list[str]:
@@ -215,5 +256,220 @@ class ErpTrustUnlock(_ErpCard):
         return Next("not_allowed")
 
 
+ERP_ID = r"^[0-9A-Za-z_-]{0,40}$"  # an id in the ERP (department, subject), or empty
+
+
+@register
+class ErpTicket(_ErpCard):
+    """Abrir atendimento no ERP: identifies the client, then asks (each a list message, unless
+    the card fixes it or there is only one) the contract, the ERP's department ("setor"; on
+    IXC only those that "prestam atendimento externo"), the subject ("assunto") and a short
+    description; the ERP opens the ticket and its number goes back to the client
+    ({{erp_protocolo}}). No department or subject in the ERP, or a fixed one it does not have:
+    `error` with {{erp_erro}} = `no_options`."""
+
+    type = "erp_ticket"
+    label = "ERP: abrir atendimento"
+    action = "ticket"
+    effect = "erp_ticket_options"
+    fixed_outputs = ("opened", "not_found", "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        department: str = Field(default="", max_length=40)  # fixed: not asked
+        subject: str = Field(default="", max_length=40)  # fixed: not asked
+        contract_text: str = Field(
+            default="Encontramos mais de um contrato. O atendimento é sobre qual deles?",
+            max_length=1024,
+        )
+        department_text: str = Field(default="Para qual setor é o atendimento?", max_length=1024)
+        subject_text: str = Field(default="Qual é o assunto?", max_length=1024)
+        description_text: str = Field(
+            default="Descreva em poucas palavras o que está acontecendo.", max_length=1024
+        )
+        opened_text: str = Field(
+            default="Pronto! Abrimos o atendimento nº {{erp_protocolo}}. Nossa equipe vai te "
+            "retornar por aqui.",
+            max_length=1024,
+        )
+
+        @field_validator("department", "subject")
+        @classmethod
+        def _erp_id(cls, value: str) -> str:
+            value = value.strip()
+            if not re.fullmatch(ERP_ID, value):
+                raise ValueError("use o código do cadastro no ERP (ex.: 3), ou deixe vazio")
+            return value
+
+    def answered(self, ctx, card, data):
+        s = card.settings
+        departments, subjects = (
+            list(data.get("departments") or []),
+            list(data.get("subjects") or []),
+        )
+        if s.department:
+            departments = [d for d in departments if str(d["id"]) == s.department]
+        if s.subject:
+            subjects = [o for o in subjects if str(o["id"]) == s.subject]
+        if not departments or not subjects:
+            ctx.set_var("erp_erro", "no_options")
+            ctx.emit(actions.SendText(text=ctx.render(s.error_text)))
+            return Next("error")
+        state = {
+            "phase": "", "document": ctx.wait_data.get("document", ""),
+            "customer": (data.get("customer") or {}).get("id", ""),
+            "contracts": list(data.get("contracts") or [])[:10], "departments": departments,
+            "subjects": subjects, "contract": "", "department": None, "subject": None,
+        }  # fmt: skip
+        return self._next_question(ctx, card, state)
+
+    def _next_question(self, ctx, card, state: dict):
+        """Ask what is still open, in order; a single option is taken without asking."""
+        s = card.settings
+        if not state["contract"]:
+            if len(state["contracts"]) == 1:
+                state["contract"] = str(state["contracts"][0]["id"])
+            else:
+                return self._offer(ctx, s.contract_text, "contract",
+                                   _contract_items(state["contracts"]), state)  # fmt: skip
+        for key, text in (("department", s.department_text), ("subject", s.subject_text)):
+            options = state[f"{key}s"]
+            if state[key] is None:
+                if len(options) == 1:
+                    state[key] = options[0]
+                    continue
+                items = [{"id": o["id"], "title": o["name"]} for o in options]
+                return self._offer(ctx, text, key, items, state)
+        ctx.emit(actions.SendText(text=ctx.render(s.description_text)))
+        return Wait(data={**state, "phase": "description", "attempts": 0})
+
+    def resume(self, ctx, card, event):
+        phase = ctx.wait_data.get("phase")
+        if phase not in ("contract", "department", "subject", "description", "opening"):
+            return super().resume(ctx, card, event)
+        if phase == "opening":
+            return Ignore() if event.kind != "result" else self._opened(ctx, card, event.data)
+        if event.kind != "message":
+            return Ignore()
+        state = {k: v for k, v in ctx.wait_data.items() if k not in ("items", "attempts")}
+        if phase == "description":
+            return self._open(ctx, state, event.text.strip())
+        item, outcome = self._pick(ctx, card, event, "Escolha uma das opções da lista.")
+        if item is None:
+            return outcome
+        if phase == "contract":
+            state["contract"] = str(item["id"])
+        else:
+            state[phase] = next(o for o in state[f"{phase}s"] if str(o["id"]) == str(item["id"]))
+        return self._next_question(ctx, card, state)
+
+    def _open(self, ctx, state: dict, text: str):
+        payload = {
+            "document": state["document"], "customer": state["customer"],
+            "contract": state["contract"], "department": state["department"],
+            "subject": state["subject"], "text": text or state["subject"]["name"],
+        }  # fmt: skip
+        ctx.emit(actions.Effect(name="erp_ticket_open", payload=payload, token=ctx.token()))
+        return Wait(data={"phase": "opening", "document": state["document"]})
+
+    def _opened(self, ctx, card, data):
+        s = card.settings
+        if not data.get("ok"):
+            ctx.set_var("erp_erro", str(data.get("error") or "falha"))
+            ctx.emit(actions.SendText(text=ctx.render(s.error_text)))
+            return Next("error")
+        ctx.set_var("erp_protocolo", str(data.get("number") or ""))
+        ctx.emit(actions.SendText(text=ctx.render(s.opened_text)))
+        return Next("opened")
+
+
+# What the diagnosis card routes on, in this order: the first that holds is the output.
+DIAGNOSIS_OUTPUTS = ("inactive", "blocked", "overdue", "offline", "online", "active")
+
+
+def diagnosis_of(contract: dict) -> str:
+    if contract.get("status") in ("inactive", "cancelled"):
+        return "inactive"
+    if contract.get("status") in ("blocked", "reduced"):
+        return "blocked"
+    if contract.get("overdue"):
+        return "overdue"
+    if contract.get("online") is False:
+        return "offline"
+    return "online" if contract.get("online") else "active"
+
+
+@register
+class ErpDiagnosis(_ErpCard):
+    """Condicional / diagnóstico: asks the ERP about the client's contract (a list to choose
+    when there are several) and routes on the first that holds: `inactive` (inactive or
+    cancelled), `blocked` (blocked or reduced speed), `overdue` (an open invoice past due),
+    `offline` / `online` (the ERP's RADIUS or connection records), `active` (the ERP does not
+    tell whether it is connected). Variables for the next cards (or a `condition` card on
+    {{diagnostico}}): `diagnostico`, `contrato`, `contrato_status`, `em_atraso` and
+    `desbloqueio_usado` ("sim"/"não"), `conexao` ("online"/"offline"/""), `conexao_sinal`
+    (dBm, as the ERP recorded it), `conexao_inicio` and `conexao_fim` of the last session,
+    `conexao_motivo` (why it disconnected)."""
+
+    type = "erp_diagnosis"
+    label = "ERP: diagnóstico da conexão"
+    action = "diagnosis"
+    effect = "erp_diagnosis"
+    fixed_outputs = (*DIAGNOSIS_OUTPUTS, "not_found", "max_attempts", "error")
+    # Every diagnosis may go on to the next card in the flow's own way: none is required.
+    optional_outputs = (*DIAGNOSIS_OUTPUTS, "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        check_overdue: bool = True  # ask the ERP's open invoices (more calls on some ERPs)
+        choose_text: str = Field(
+            default="Encontramos mais de um contrato. De qual deles você está falando?",
+            max_length=1024,
+        )
+
+    def effect_payload(self, card, document):
+        return {"document": document, "overdue": card.settings.check_overdue}
+
+    def answered(self, ctx, card, data):
+        contracts = list(data.get("contracts") or [])
+        if not contracts:
+            return self._retry(ctx, card, card.settings.not_found_text)
+        live = [c for c in contracts if c.get("status") != "cancelled"] or contracts[:1]
+        if len(live) == 1:
+            return self._route(ctx, live[0])
+        return self._offer(
+            ctx, card.settings.choose_text, "contract", _contract_items(live),
+            {"contracts": live},
+        )  # fmt: skip
+
+    def _route(self, ctx, contract: dict):
+        output = diagnosis_of(contract)
+        online = contract.get("online")
+        for name, value in (
+            ("diagnostico", output), ("contrato", contract.get("id", "")),
+            ("contrato_status", contract.get("status", "")),
+            ("em_atraso", "sim" if contract.get("overdue") else "não"),
+            ("desbloqueio_usado", "sim" if contract.get("unlock_used") else "não"),
+            ("conexao", "" if online is None else ("online" if online else "offline")),
+            ("conexao_sinal", contract.get("signal", "")),
+            ("conexao_inicio", contract.get("session_started", "")),
+            ("conexao_fim", contract.get("session_ended", "")),
+            ("conexao_motivo", contract.get("disconnect_reason", "")),
+        ):  # fmt: skip
+            ctx.set_var(name, value)
+        return Next(output)
+
+    def resume(self, ctx, card, event):
+        if ctx.wait_data.get("phase") != "contract":
+            return super().resume(ctx, card, event)
+        if event.kind != "message":
+            return Ignore()
+        item, outcome = self._pick(ctx, card, event, "Escolha um dos contratos da lista.")
+        if item is None:
+            return outcome
+        chosen = next(c for c in ctx.wait_data["contracts"] if str(c["id"]) == str(item["id"]))
+        return self._route(ctx, chosen)
+
+
 # Card type -> the ERP action it needs (read by the import's capability check).
-ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock)}
+ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock, ErpDiagnosis, ErpTicket)}

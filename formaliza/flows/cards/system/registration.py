@@ -54,14 +54,17 @@ class _AsksDocument(CardType):
         if s.from_variable:
             document = document_normalize(str(ctx.lookup(s.from_variable)), s.accept)
             if document:
-                return self._look_up(ctx, document, {})
+                return self._look_up(ctx, card, document, {})
         ctx.emit(actions.SendText(text=ctx.render(s.text)))
         return Wait(data={"attempts": 0, "phase": "ask"})
 
-    def _look_up(self, ctx, document: str, data: dict):
-        ctx.emit(
-            actions.Effect(name=self.effect, payload={"document": document}, token=ctx.token())
-        )
+    def effect_payload(self, card, document: str) -> dict:
+        """What the executor `effect` is given (cards add their settings to it)."""
+        return {"document": document}
+
+    def _look_up(self, ctx, card, document: str, data: dict):
+        payload = self.effect_payload(card, document)
+        ctx.emit(actions.Effect(name=self.effect, payload=payload, token=ctx.token()))
         return Wait(data={**data, "phase": "lookup", "document": document})
 
     def resume(self, ctx, card, event):
@@ -76,7 +79,7 @@ class _AsksDocument(CardType):
         document = document_normalize(event.text, s.accept)
         if document is None:
             return attempts_left(ctx, card, retry_text=s.invalid_text)
-        return self._look_up(ctx, document, ctx.wait_data)
+        return self._look_up(ctx, card, document, ctx.wait_data)
 
     @abstractmethod
     def outcome(self, ctx, card, data):
