@@ -7,6 +7,7 @@ The list of variables is in the README.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -546,6 +547,9 @@ NAVIGATION = [
     ("Contatos", [
         ("Base de contatos", "contacts:search", "contact.view"),
     ]),
+    ("Triagem", [
+        ("Conferência geral", "triage:overview", "triage.view"),
+    ]),
     ("Casos", [
         ("Meus casos", "cases:list", "case.view"),
         ("Meus clientes", "cases:clients", "case.view"),
@@ -587,3 +591,7 @@ ACCEPTANCE_UNARCHIVED_KEEP_DAYS = int(os.environ.get("ACCEPTANCE_UNARCHIVED_KEEP
 # --- triage of digital-certificate orders (issue 16, docs/triage.md) -------------------------
 # The daily follow-up: an order whose client did not answer comes back at this local hour.
 TRIAGE_FOLLOW_UP_HOUR = int(os.environ.get("TRIAGE_FOLLOW_UP_HOUR", "8"))
+# The operators' PBX extensions for triage calls (asterisk_ari): {"email": "1001", ...} as
+# JSON; the default for everyone else. The tel_link adapter ignores them.
+TRIAGE_EXTENSIONS = json.loads(os.environ.get("TRIAGE_EXTENSIONS", "{}"))
+TRIAGE_DEFAULT_EXTENSION = os.environ.get("TRIAGE_DEFAULT_EXTENSION", "1001")

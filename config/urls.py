@@ -23,6 +23,7 @@ urlpatterns = [
     path("c/", include("formaliza.cases.urls.client")),
     path("contatos/", include("formaliza.acceptance.urls")),
     path("a/", include("formaliza.acceptance.urls.public")),
+    path("triagem/", include("formaliza.triage.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from django.db import models
 from formaliza.accounts.models import Tenant
 from formaliza.core import br, clock
 from formaliza.core.models import TimeStampedModel
-from formaliza.triage.worklists import OrderState, Worklist, worklist_of
+from formaliza.triage.worklists import OrderState, Step, Worklist, next_step, worklist_of
 
 
 class PaymentStatus(models.TextChoices):
@@ -115,6 +115,10 @@ class CertificateOrder(TimeStampedModel):
 
     def computed_worklist(self) -> str:
         return worklist_of(self.state)
+
+    @property
+    def next_step(self) -> Step | None:
+        return next_step(self.worklist, list(self.steps_done), self.call_task_at is not None)
 
     @property
     def document_display(self) -> str:

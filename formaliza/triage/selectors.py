@@ -13,8 +13,9 @@ from formaliza.accounts.models import Tenant, User
 from formaliza.accounts.roles import ROLE_PERMS, Perm, Role
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, NotFound
+from formaliza.telephony.models import Call
 from formaliza.triage.models import CertificateOrder, ContactAttempt, OrderEvent
-from formaliza.triage.worklists import LISTS, PLAYBOOK, Step, Worklist, next_step
+from formaliza.triage.worklists import LISTS, PLAYBOOK, Step, Worklist
 
 ASSIGNED_CHOICES = (("todos", "Todos"), ("meus", "Meus"), ("sem", "Sem responsável"))
 
@@ -98,7 +99,7 @@ def worklist_orders(
 
 
 def order_next_step(order: CertificateOrder) -> Step | None:
-    return next_step(order.worklist, list(order.steps_done), order.call_task_at is not None)
+    return order.next_step
 
 
 def seconds_since_last_contact(order: CertificateOrder) -> int | None:
@@ -113,6 +114,13 @@ def order_timeline(*, order: CertificateOrder) -> QuerySet[OrderEvent]:
 
 def order_attempts(*, order: CertificateOrder) -> QuerySet[ContactAttempt]:
     return order.attempts.order_by("-started_at", "-pk")
+
+
+def attempt_call(*, attempt: ContactAttempt) -> Call | None:
+    """The telephony call behind a contact (its `tel:` link, state and duration)."""
+    if attempt.call_id is None:
+        return None
+    return Call.objects.filter(pk=attempt.call_id, tenant_id=attempt.tenant_id).first()
 
 
 def order_pending_attempt(*, order: CertificateOrder) -> ContactAttempt | None:

@@ -48,6 +48,7 @@ from formaliza.history.selectors import HistoryFilters
 from formaliza.history.tests.conftest import Corpus
 from formaliza.journeys.models import Journey
 from formaliza.proposals.models import FormalizationRequest, Proposal
+from formaliza.triage.models import CertificateOrder
 from formaliza.webhooks.models import WebhookEndpoint
 from formaliza.webhooks.services import webhook_event_emit
 
@@ -403,6 +404,21 @@ def _contact_certified(world: World) -> Visit:
     return Visit(public_id=certified.public_id)
 
 
+# --- triage ---
+
+
+@builds("triage:order")
+def _triage_order(world: World) -> Visit:
+    """A documents order of the demo with a contact and an operator."""
+    order = (
+        CertificateOrder.objects.filter(tenant=world.tenant, worklist="documentos")
+        .exclude(assigned_to=None)
+        .order_by("pk")
+        .first()
+    )
+    return Visit(order_id=order.pk)
+
+
 # --- path parameters for actions and API operations (tenant matrix) ---
 
 
@@ -481,11 +497,9 @@ def _issue_id(world: World):
     return str(issue.pk)
 
 
-@provides("triage:order_id")
+@provides("triage:order_id")  # the API's /api/v1/triage/orders/{order_id}
 def _triage_order_id(world: World):
-    from formaliza.triage.models import CertificateOrder
-
-    return CertificateOrder.objects.filter(tenant=world.tenant).order_by("pk").first().pk
+    return _triage_order(world).kwargs["order_id"]
 
 
 @provides("webhooks:endpoint_id")

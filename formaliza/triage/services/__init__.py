@@ -1,5 +1,6 @@
 """Writes of triage: orders (upsert, lists, assignment) and contacts with their outcomes."""
 
+from formaliza.triage.services.calls import order_call
 from formaliza.triage.services.contacts import (
     ContactInput,
     contact_record,
@@ -20,6 +21,7 @@ __all__ = [
     "contact_record",
     "contact_start",
     "order_assign",
+    "order_call",
     "order_clean",
     "order_list_refresh",
     "order_upsert",

@@ -11,6 +11,9 @@ from django.db import transaction
 
 from formaliza.core import clock
 from formaliza.core.errors import ApplicationError, Conflict, FieldErrors
+from formaliza.telephony import ports
+from formaliza.telephony.models import Call
+from formaliza.telephony.services import call_outcome_record
 from formaliza.triage.events import Who
 from formaliza.triage.events import order_event_record as record
 from formaliza.triage.models import (
@@ -29,6 +32,12 @@ STEP_OF = {
     ContactAttempt.Kind.MESSAGE: StepKind.MESSAGE,
     ContactAttempt.Kind.ACCOUNTANT: StepKind.ACCOUNTANT,
 }
+
+
+def outcome_pending() -> Conflict:
+    return Conflict(
+        "triage_outcome_pending", "Registre o resultado do contato anterior antes de iniciar outro."
+    )
 
 
 @dataclass(frozen=True)
@@ -63,10 +72,7 @@ def contact_start(
     with transaction.atomic():
         order = _locked(order)
         if pending_attempt(order) is not None:
-            raise Conflict(
-                "triage_outcome_pending",
-                "Registre o resultado do contato anterior antes de iniciar outro.",
-            )
+            raise outcome_pending()
         now = clock.now()
         attempt = ContactAttempt.objects.create(
             tenant_id=order.tenant_id, order=order, kind=kind, worklist=order.worklist,
@@ -142,6 +148,8 @@ def outcome_record(
         attempt.outcome, attempt.outcome_at, attempt.note = data.outcome, now, data.note.strip()
         if data.duration_seconds is not None:
             attempt.duration_seconds = data.duration_seconds
+        if attempt.call_id is not None:
+            _call_finish(attempt=attempt, data=data)
         attempt.save(update_fields=["outcome", "outcome_at", "note", "duration_seconds"])
         text = f"Resultado: {Outcome(data.outcome).label}."
         _apply_outcome(order=order, data=data, now=now)
@@ -153,6 +161,22 @@ def outcome_record(
         )  # fmt: skip
         order_list_refresh(order=order, who=who)
     return attempt
+
+
+def _call_finish(*, attempt: ContactAttempt, data: ContactInput) -> None:
+    """The call behind the contact: a hand-dialled one (`tel:`) ends with what the operator
+    typed; one the PBX reported gives the contact its measured duration."""
+    call = Call.objects.filter(pk=attempt.call_id, tenant_id=attempt.tenant_id).first()
+    if call is None:
+        return
+    if call.state == ports.MANUAL:
+        call = call_outcome_record(
+            tenant_id=call.tenant_id, call_id=call.call_id,
+            answered=data.outcome != Outcome.NO_ANSWER,
+            duration_seconds=data.duration_seconds or 0,
+        )  # fmt: skip
+    if call.duration_seconds is not None and data.duration_seconds is None:
+        attempt.duration_seconds = call.duration_seconds
 
 
 def _apply_outcome(*, order: CertificateOrder, data: ContactInput, now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ MENUS = {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
                          "Documentos selados"],
         "Contatos": ["Base de contatos"],
+        "Triagem": ["Conferência geral"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
         "Casos": ["Meus casos", "Meus clientes", "Novo cálculo", "Meu link de cadastro",
@@ -32,6 +33,7 @@ MENUS = {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
                          "Documentos selados"],
         "Contatos": ["Base de contatos"],
+        "Triagem": ["Conferência geral"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
         "Casos": ["Meus casos", "Meus clientes", "Atermações", "Documentos de casos"],
@@ -46,6 +48,7 @@ MENUS = {
     "operator": {
         "Formalização": ["Esteira", "Formalizações", "Jornadas", "Pendências"],
         "Contatos": ["Base de contatos"],
+        "Triagem": ["Conferência geral"],
         "Atendimento": ["Caixa de atendimento", "Conversas"],
         "Histórico e envio": ["Histórico", "Portal de Envio"],
         "Casos": ["Meus casos", "Meus clientes", "Atermações"],
