@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 MENUS = {
     "admin": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
-                         "Documentos selados"],
+                         "Conferência facial", "Documentos selados"],
         "Contatos": ["Base de contatos"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
@@ -30,7 +30,7 @@ MENUS = {
     },
     "manager": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
-                         "Documentos selados"],
+                         "Conferência facial", "Documentos selados"],
         "Contatos": ["Base de contatos"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
         "Histórico e envio": ["Histórico", "Portal de Envio", "Status de finalização"],
