@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from decimal import Decimal, InvalidOperation
 
-from formaliza.core import br, clock
+from formaliza.conversations.services import message_redact
+from formaliza.core import br, clock, crypto
 from formaliza.core.net import UnsafeURL, check_outbound_url
 from formaliza.erp.ports import (
     Action,
@@ -83,6 +84,16 @@ def erp_invoice(ctx: EffectContext, payload: dict) -> dict:
 _UNLOCKABLE = ("blocked", "reduced")
 
 
+def _holder_writes(ctx: EffectContext, contract) -> bool:
+    """Is the conversation's phone one of the contract holder's phones in the ERP?"""
+    handle = ctx.conversation.handle
+    return any(
+        same_phone(phone, address)
+        for phone in contract.phones
+        for address in (handle.address, handle.wa_id)
+    )
+
+
 def _refused(reason: str, customer, *, message: str = "", available_on=None) -> dict:
     return {
         "ok": True, "found": True, "unlocked": False, "reason": reason, "message": message,
@@ -107,12 +118,7 @@ def erp_trust_unlock(ctx: EffectContext, payload: dict) -> dict:
         if not blocked:
             return _refused("not_blocked", customer)
         contract = blocked[0]
-        handle = ctx.conversation.handle
-        if not any(
-            same_phone(phone, address)
-            for phone in contract.phones
-            for address in (handle.address, handle.wa_id)
-        ):
+        if not _holder_writes(ctx, contract):
             return _refused("not_holder", customer)
         today = clock.today()
         if contract.unlock_in_use or (
@@ -226,3 +232,61 @@ def erp_ticket_open(ctx: EffectContext, payload: dict) -> dict:
     except ErpFailure as exc:
         return _failed(ctx, "ticket", exc.kind, exc.detail)
     return {"ok": True, "found": True, "number": number}
+
+
+@executor("erp_wifi_lookup", outside_transaction=True)
+def erp_wifi_lookup(ctx: EffectContext, payload: dict) -> dict:
+    """Alterar Wi-Fi, first half: the client and their live contracts, each saying whether
+    the conversation's phone is one of its holder's phones."""
+    connector, failed = _connector(ctx, Action.WIFI)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+    except ErpFailure as exc:
+        return _failed(ctx, "wifi", exc.kind, exc.detail)
+    if customer is None:
+        return {"ok": True, "found": False}
+    live = [c for c in customer.contracts if c.status not in ("cancelled", "inactive")]
+    return {
+        "ok": True, "found": True, "customer": {"id": customer.id, "name": customer.name},
+        "contracts": [
+            {"id": c.id, "plan": c.plan, "status": c.status, "holder": _holder_writes(ctx, c)}
+            for c in live[:10]
+        ],
+    }  # fmt: skip
+
+
+@executor("erp_wifi_change", outside_transaction=True)
+def erp_wifi_change(ctx: EffectContext, payload: dict) -> dict:
+    """Alterar Wi-Fi, second half: the new network name and password (sealed by the card; the
+    plain password lives only in this call) to the ERP. Sent once; the ERP may refuse by its
+    rules (`refused` with its message)."""
+    connector, failed = _connector(ctx, Action.WIFI)
+    if failed is not None:
+        return failed
+    try:
+        password = crypto.decrypt(str(payload.get("password_sealed", "")))
+    except ValueError:
+        return _failed(ctx, "wifi", "malformed", "senha lacrada ilegível (chave trocada?)")
+    try:
+        result = connector.wifi_change(
+            customer=Customer(id=str(payload.get("customer", "")), name="",
+                              document=str(payload.get("document", ""))),
+            contract=Contract(id=str(payload.get("contract", "")), plan="", status="active"),
+            ssid=str(payload.get("ssid", "")), password=password,
+        )  # fmt: skip
+    except ErpFailure as exc:
+        return _failed(ctx, "wifi", exc.kind, exc.detail)
+    return {"ok": True, "found": True, "changed": result.ok, "message": result.message}
+
+
+@executor("message_redact")
+def message_redact_effect(ctx: EffectContext, payload: dict) -> dict:
+    """The client's message that held a secret (the Wi-Fi password) is hidden in the
+    history, in the same transaction as the step that read it."""
+    message_redact(
+        tenant=ctx.tenant, message_public_id=str(payload.get("message", "")),
+        placeholder=str(payload.get("placeholder") or "[oculto]"),
+    )  # fmt: skip
+    return {}
