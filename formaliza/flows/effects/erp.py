@@ -6,7 +6,13 @@ and a warning line for the operators (tenant, card, kind, detail; never a creden
 from __future__ import annotations
 
 import logging
+import uuid
 from decimal import Decimal, InvalidOperation
+
+import httpx
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 
 from formaliza.conversations.services import message_redact
 from formaliza.core import br, clock, crypto
@@ -289,4 +295,59 @@ def message_redact_effect(ctx: EffectContext, payload: dict) -> dict:
         tenant=ctx.tenant, message_public_id=str(payload.get("message", "")),
         placeholder=str(payload.get("placeholder") or "[oculto]"),
     )  # fmt: skip
+    return {}
+
+
+PDF_MAX_BYTES = 10 * 1024 * 1024  # a boleto is tens of KB; past this it is not a boleto
+
+
+def _pdf_download(url: str, *, timeout: float) -> bytes:
+    """The boleto PDF at the ERP's link: GET without the ERP's credentials (the link may be
+    another host), no redirects followed, at most PDF_MAX_BYTES, and it must be a PDF."""
+    client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+    with client, client.stream("GET", url) as response:
+        if response.status_code != 200:
+            raise ErpFailure("unavailable", f"link do boleto respondeu {response.status_code}")
+        data = b""
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > PDF_MAX_BYTES:
+                raise ErpFailure("malformed", "o PDF do boleto passa de 10 MB")
+    if not data.startswith(b"%PDF-"):
+        raise ErpFailure("malformed", "o link do boleto não devolveu um PDF")
+    return data
+
+
+@executor("erp_invoice_pdf", outside_transaction=True)
+def erp_invoice_pdf(ctx: EffectContext, payload: dict) -> dict:
+    """The chosen invoice's boleto as a file the card sends as a WhatsApp document (stored
+    under `erp/boletos/`; the message keeps its own copy). Any failure: the card sends the
+    link instead, so the client still gets the boleto."""
+    url = str(payload.get("url", ""))
+    connector = connector_for(tenant=ctx.tenant)
+    timeout = connector.http.timeout if connector is not None and hasattr(connector, "http") else 8
+    try:
+        check_outbound_url(url, extra_allow=ctx.tenant.outbound_allowlist or ())
+        data = _pdf_download(url, timeout=timeout)
+    except UnsafeURL as exc:
+        return _failed(ctx, "invoice_pdf", "unsafe_url", exc.message)
+    except ErpFailure as exc:
+        return _failed(ctx, "invoice_pdf", exc.kind, exc.detail)
+    except httpx.TimeoutException:
+        return _failed(ctx, "invoice_pdf", "timeout", "link do boleto não respondeu")
+    except httpx.HTTPError as exc:
+        return _failed(ctx, "invoice_pdf", "unavailable", f"link do boleto: {type(exc).__name__}")
+    name = default_storage.save(
+        f"erp/boletos/{ctx.tenant.pk}/{uuid.uuid4().hex}.pdf", ContentFile(data)
+    )
+    return {"ok": True, "file": name}
+
+
+@executor("erp_file_discard")
+def erp_file_discard(ctx: EffectContext, payload: dict) -> dict:
+    """The downloaded boleto once the step that sent it committed (the message has its own
+    copy); on a rollback it stays for the step's retry."""
+    name = str(payload.get("file", ""))
+    if name.startswith(f"erp/boletos/{ctx.tenant.pk}/"):
+        transaction.on_commit(lambda: default_storage.delete(name))
     return {}

@@ -126,12 +126,12 @@ def _contract_items(contracts: list[dict]) -> list[dict]:
     ]  # fmt: skip
 
 
-def invoice_texts(invoice: dict) -> list[str]:
+def invoice_texts(invoice: dict, *, with_link: bool = True) -> list[str]:
     """What goes to the client for one invoice: a summary, then the digitable line and the Pix
     code each alone in a message (so the client can copy it whole)."""
     due = invoice.get("due_display") or invoice.get("due", "")
     texts = [f"Fatura com vencimento em {due}, valor {invoice.get('amount_display', '')}."]
-    if invoice.get("pdf_url"):
+    if with_link and invoice.get("pdf_url"):
         texts[0] += f"\nBoleto (PDF): {invoice['pdf_url']}"
     if invoice.get("digitable_line"):
         texts += ["Linha digitável:", invoice["digitable_line"]]
@@ -143,7 +143,9 @@ def invoice_texts(invoice: dict) -> list[str]:
 @register
 class ErpInvoice(_ErpCard):
     """Segunda via da fatura: one open invoice is sent at once; several go as a list to choose
-    from; none sends `none_text` (output `none`)."""
+    from; none sends `none_text` (output `none`). With `send_pdf` (default) and a PDF link
+    from the ERP, the boleto goes as a WhatsApp document (its summary as the caption); when
+    the PDF cannot be fetched the link goes in the text instead."""
 
     type = "erp_invoice"
     label = "ERP: segunda via da fatura"
@@ -153,6 +155,7 @@ class ErpInvoice(_ErpCard):
     can_wait: ClassVar[bool] = True
 
     class Settings(_ErpSettings):
+        send_pdf: bool = True
         none_text: str = Field(default="Você não tem faturas em aberto. 🎉", max_length=1024)
         choose_text: str = Field(
             default="Você tem mais de uma fatura em aberto. Qual delas você quer?",
@@ -165,7 +168,7 @@ class ErpInvoice(_ErpCard):
             ctx.emit(actions.SendText(text=ctx.render(card.settings.none_text)))
             return Next("none")
         if len(invoices) == 1:
-            return self._send(ctx, invoices[0])
+            return self._send(ctx, card, invoices[0])
         options = tuple(
             actions.Option(
                 id=str(i["id"])[:64],
@@ -177,13 +180,38 @@ class ErpInvoice(_ErpCard):
         ctx.emit(actions.SendChoices(text=ctx.render(card.settings.choose_text), options=options))
         return Wait(data={"phase": "choose", "invoices": invoices[:10], "attempts": 0})
 
-    def _send(self, ctx, invoice):
-        for text in invoice_texts(invoice):
+    def _send(self, ctx, card, invoice):
+        if card.settings.send_pdf and invoice.get("pdf_url"):
+            payload = {"url": invoice["pdf_url"], "invoice": str(invoice.get("id", ""))}
+            ctx.emit(actions.Effect(name="erp_invoice_pdf", payload=payload, token=ctx.token()))
+            return Wait(data={"phase": "pdf", "invoice": invoice})
+        return self._texts(ctx, invoice, with_link=True)
+
+    def _texts(self, ctx, invoice, *, with_link: bool, skip_summary: bool = False):
+        texts = invoice_texts(invoice, with_link=with_link)
+        for text in texts[1:] if skip_summary else texts:
             ctx.emit(actions.SendText(text=text))
         ctx.set_var("fatura", str(invoice.get("id", "")))
         return Next("sent")
 
+    def _pdf_fetched(self, ctx, invoice, data):
+        if not data.get("ok"):  # the boleto by its link, then
+            return self._texts(ctx, invoice, with_link=True)
+        summary = invoice_texts(invoice, with_link=False)[0]
+        ctx.emit(
+            actions.SendMedia(
+                media="document", file=data["file"], caption=summary,
+                filename=f"boleto-{invoice.get('due', '')}-{invoice.get('id', '')}.pdf",
+            )
+        )  # fmt: skip
+        ctx.emit(actions.Effect(name="erp_file_discard", payload={"file": data["file"]}))
+        return self._texts(ctx, invoice, with_link=False, skip_summary=True)
+
     def resume(self, ctx, card, event):
+        if ctx.wait_data.get("phase") == "pdf":
+            if event.kind != "result":
+                return Ignore()
+            return self._pdf_fetched(ctx, ctx.wait_data["invoice"], event.data)
         if ctx.wait_data.get("phase") != "choose":
             return super().resume(ctx, card, event)
         if event.kind != "message":
@@ -192,7 +220,7 @@ class ErpInvoice(_ErpCard):
         picked = event.choice or event.text.strip()
         for position, invoice in enumerate(invoices, start=1):
             if picked in (str(invoice["id"]), str(position)):
-                return self._send(ctx, invoice)
+                return self._send(ctx, card, invoice)
         attempts = int(ctx.wait_data.get("attempts", 0)) + 1
         if attempts >= card.settings.max_attempts:
             return self._max_attempts(ctx, card)
