@@ -82,10 +82,18 @@ def setup(count: int):
     document_types_ensure(tenant=tenant)
     fake = Faker("pt_BR")
     charges = []
+    began = time.perf_counter()
     for n in range(count):
         case = demo._case(tenant, agent, fake, CaseStatus.AWAITING_PAYMENT, n, staff)
         charges.append((case.pk, case_charge(case=case)))
+        if (n + 1) % 20 == 0:
+            print(
+                f"  setup: {n + 1}/{count} cases, {time.perf_counter() - began:.0f} s", flush=True
+            )
     psp.stop()
+    print(
+        f"setup: {count} cases awaiting payment with their charges in {time.perf_counter() - began:.0f} s"
+    )
     return account, charges
 
 

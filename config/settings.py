@@ -532,6 +532,7 @@ NAVIGATION = [
         ("Formalizações", "proposals:formalizations", "proposal.view"),
         ("Jornadas", "journeys:list", "journey.view"),
         ("Pendências", "journeys:issues", "journey.view"),
+        ("Conferência facial", "journeys:face_queue", "journey.images"),
         ("Documentos selados", "evidence:documents", "evidence.view"),
     ]),
     ("Atendimento", [

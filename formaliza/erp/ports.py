@@ -153,7 +153,15 @@ class TicketConnector(IspErpConnector, Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ChangeResult:
+    """An ERP's answer to a change it may refuse (its rules): `message` is the ERP's text."""
+
+    ok: bool
+    message: str = ""
+
+
 class WifiConnector(IspErpConnector, Protocol):
     def wifi_change(
         self, *, customer: Customer, contract: Contract, ssid: str, password: str
-    ) -> None: ...
+    ) -> ChangeResult: ...

@@ -92,3 +92,38 @@ class ContractTemplateForm(forms.Form):
         self.fields["product"].choices = [("", "Padrão (todos os produtos)")] + [
             (str(p.pk), str(p)) for p in products
         ]
+
+
+class FaceReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decisão",
+        choices=[
+            ("approve", "Aprovar: é a mesma pessoa"),
+            ("reject", "Reprovar: não é a mesma pessoa"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Escolha aprovar ou reprovar."},
+    )
+    reason = forms.CharField(
+        label="Motivo",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Informe o motivo da decisão."},
+    )
+
+
+class FacePolicyForm(forms.Form):
+    enabled = forms.BooleanField(label="Conferir a selfie com a foto do documento", required=False)
+    accept_threshold = forms.FloatField(
+        label="Aceitar a partir de (0 a 1)", min_value=0, max_value=1,
+        error_messages={"required": "Informe o limite de aceite.", "invalid": "Use um número como 0,45."},
+    )  # fmt: skip
+    review_threshold = forms.FloatField(
+        label="Revisão humana a partir de (0 a 1; abaixo disso, nova selfie)", min_value=0,
+        max_value=1,
+        error_messages={"required": "Informe o limite de revisão.", "invalid": "Use um número como 0,35."},
+    )  # fmt: skip
+    max_attempts = forms.IntegerField(
+        label="Selfies antes de ir para a revisão", min_value=1, max_value=10,
+        error_messages={"required": "Informe o número de selfies."},
+    )  # fmt: skip

@@ -15,7 +15,7 @@ from formaliza.core.ids import sha256_hex
 from formaliza.evidence.models import EvidenceEvent, SealedDocument
 from formaliza.evidence.selectors import sealed_document_for_subject, sealed_documents_for_subjects
 from formaliza.evidence.services import Subject, evidence_chain_verify, evidence_events
-from formaliza.journeys.face_match import Policy
+from formaliza.journeys.face_match import RETAKE_PROMPTS, Policy
 from formaliza.journeys.links import as_uuid, current_link, link_url
 from formaliza.journeys.models import (
     CaptureAccess,
@@ -335,3 +335,27 @@ def face_match_get(*, tenant: Tenant, face_match_id: Any) -> FaceMatch | None:
         .select_related("journey", "journey__request", "selfie", "document", "reviewed_by")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class FaceClientState:
+    """What the client's pages say about the face match (never the score)."""
+
+    status: str  # FaceMatch.Status, or "off"
+    retake_prompt: str  # set when the last selfie was refused and a new one is expected
+    attempt: int
+    max_attempts: int
+
+    @property
+    def pending(self) -> bool:
+        return self.status == FaceMatch.Status.PENDING
+
+
+def face_match_client_state(*, journey: Journey) -> FaceClientState:
+    latest = face_match_latest(journey=journey)
+    if latest is None:
+        return FaceClientState("off", "", 0, 0)
+    prompt = ""
+    if latest.status == FaceMatch.Status.REFUSED and journey.selfie_at is None:
+        prompt = RETAKE_PROMPTS.get(latest.outcome, RETAKE_PROMPTS["compared"])
+    return FaceClientState(latest.status, prompt, latest.attempt, latest.max_attempts)

@@ -2,6 +2,7 @@
 
 - sending: `message_send_text`, `message_send_template`, `message_send_choices`,
   `message_send_media`, `message_send_email` (all through `message_send`);
+- `message_redact` (a client's secret, e.g. a Wi-Fi password, hidden in the history);
 - consent and atendimentos: `consent_opt_out`, `consent_opt_in`, `consent_set`,
   `conversation_close`, `conversation_finalize`, `finalization_defaults_ensure`;
 - configuration: `channel_create`, `channel_update`, `template_save`, `template_sync`;
@@ -55,6 +56,7 @@ from formaliza.conversations.services.outbound import (
     message_send_text,
 )
 from formaliza.conversations.services.receipts import receipts_link_orphans, status_record
+from formaliza.conversations.services.redaction import message_redact
 
 __all__ = [
     "ChannelInput",
@@ -81,6 +83,7 @@ __all__ = [
     "inbound_event_reprocess",
     "inbound_message_record",
     "message_dispatch",
+    "message_redact",
     "message_send",
     "message_send_choices",
     "message_send_email",

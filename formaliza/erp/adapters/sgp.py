@@ -26,6 +26,7 @@ from formaliza.erp.adapters.http import ErpHttp
 from formaliza.erp.ports import (
     Action,
     Capabilities,
+    ChangeResult,
     Contract,
     Customer,
     ErpFailure,
@@ -118,10 +119,14 @@ class SgpConnector:
             ok=ok, message=message, available_on=next_month(clock.today()) if used else None
         )
 
-    def wifi_change(self, *, customer: Customer, contract: Contract, ssid: str, password: str):
+    def wifi_change(
+        self, *, customer: Customer, contract: Contract, ssid: str, password: str
+    ) -> ChangeResult:
         data = self._post(
             "cpemanage", {"contrato": contract.id, "novo_ssid": ssid, "nova_senha": password},
             idempotent=False,
         )  # fmt: skip
+        message = str(data.get("msg") or data.get("erro") or "")
         if "erro" in data or str(data.get("status", "1")).lower() in ("0", "erro", "false"):
-            raise ErpFailure("unavailable", f"SGP não alterou o Wi-Fi: {data.get('msg', '')}")
+            return ChangeResult(ok=False, message=message)  # SGP's rule, in its words
+        return ChangeResult(ok=True, message=message)

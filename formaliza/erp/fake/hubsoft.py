@@ -31,6 +31,7 @@ class FakeHubsoft:
     delay: float = 0.0  # every answer waits this long (the bench's 50 ms ERP)
     slow_seconds: float = 2.0
     url: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)  # GET path -> boleto PDF (a `link`)
     _tokens: set[str] = field(default_factory=set)
     _server: ThreadingHTTPServer | None = None
 
@@ -76,6 +77,8 @@ class FakeHubsoft:
             return self._send(h, 500, b"<html>Internal Server Error</html>", "text/html")
         if self.fault == "malformed":
             return self._send(h, 200, b'{"status": "success", "clientes": [', "application/json")
+        if method == "GET" and parts.path in self.files:  # the boleto link: no token needed
+            return self._send(h, 200, self.files[parts.path], "application/pdf")
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:

@@ -1,6 +1,6 @@
 """The HTTP plumbing the fake ERPs share: a threaded server on 127.0.0.1, request log, the
 50 ms `delay` of the bench, and faults for the next answers: "500", "malformed" (a cut JSON),
-"slow" (sleeps `slow_seconds`). Each fake implements `route()` in its ERP's wire format."""
+"slow" (sleeps `slow_seconds`); `files` serves boleto PDFs at the links the fake gives. Each fake implements `route()` in its ERP's wire format."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class FakeServer(ABC):
     delay: float = 0.0
     slow_seconds: float = 2.0
     url: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)  # GET path -> a PDF (boleto links)
     _server: ThreadingHTTPServer | None = None
 
     def start(self, port: int = 0):
@@ -86,6 +87,8 @@ class FakeServer(ABC):
             return self._send(h, 500, b"<html>Internal Server Error</html>", "text/html")
         if self.fault == "malformed":
             return self._send(h, 200, b'{"registros": [', "application/json")
+        if method == "GET" and request.path in self.files:
+            return self._send(h, 200, self.files[request.path], "application/pdf")
         try:
             status, payload = self.route(request)
         except ValueError:

@@ -6,9 +6,16 @@ and a warning line for the operators (tenant, card, kind, detail; never a creden
 from __future__ import annotations
 
 import logging
+import uuid
 from decimal import Decimal, InvalidOperation
 
-from formaliza.core import br, clock
+import httpx
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from formaliza.conversations.services import message_redact
+from formaliza.core import br, clock, crypto
 from formaliza.core.net import UnsafeURL, check_outbound_url
 from formaliza.erp.ports import (
     Action,
@@ -83,6 +90,16 @@ def erp_invoice(ctx: EffectContext, payload: dict) -> dict:
 _UNLOCKABLE = ("blocked", "reduced")
 
 
+def _holder_writes(ctx: EffectContext, contract) -> bool:
+    """Is the conversation's phone one of the contract holder's phones in the ERP?"""
+    handle = ctx.conversation.handle
+    return any(
+        same_phone(phone, address)
+        for phone in contract.phones
+        for address in (handle.address, handle.wa_id)
+    )
+
+
 def _refused(reason: str, customer, *, message: str = "", available_on=None) -> dict:
     return {
         "ok": True, "found": True, "unlocked": False, "reason": reason, "message": message,
@@ -107,12 +124,7 @@ def erp_trust_unlock(ctx: EffectContext, payload: dict) -> dict:
         if not blocked:
             return _refused("not_blocked", customer)
         contract = blocked[0]
-        handle = ctx.conversation.handle
-        if not any(
-            same_phone(phone, address)
-            for phone in contract.phones
-            for address in (handle.address, handle.wa_id)
-        ):
+        if not _holder_writes(ctx, contract):
             return _refused("not_holder", customer)
         today = clock.today()
         if contract.unlock_in_use or (
@@ -226,3 +238,116 @@ def erp_ticket_open(ctx: EffectContext, payload: dict) -> dict:
     except ErpFailure as exc:
         return _failed(ctx, "ticket", exc.kind, exc.detail)
     return {"ok": True, "found": True, "number": number}
+
+
+@executor("erp_wifi_lookup", outside_transaction=True)
+def erp_wifi_lookup(ctx: EffectContext, payload: dict) -> dict:
+    """Alterar Wi-Fi, first half: the client and their live contracts, each saying whether
+    the conversation's phone is one of its holder's phones."""
+    connector, failed = _connector(ctx, Action.WIFI)
+    if failed is not None:
+        return failed
+    try:
+        customer = connector.customer_find(document=str(payload.get("document", "")))
+    except ErpFailure as exc:
+        return _failed(ctx, "wifi", exc.kind, exc.detail)
+    if customer is None:
+        return {"ok": True, "found": False}
+    live = [c for c in customer.contracts if c.status not in ("cancelled", "inactive")]
+    return {
+        "ok": True, "found": True, "customer": {"id": customer.id, "name": customer.name},
+        "contracts": [
+            {"id": c.id, "plan": c.plan, "status": c.status, "holder": _holder_writes(ctx, c)}
+            for c in live[:10]
+        ],
+    }  # fmt: skip
+
+
+@executor("erp_wifi_change", outside_transaction=True)
+def erp_wifi_change(ctx: EffectContext, payload: dict) -> dict:
+    """Alterar Wi-Fi, second half: the new network name and password (sealed by the card; the
+    plain password lives only in this call) to the ERP. Sent once; the ERP may refuse by its
+    rules (`refused` with its message)."""
+    connector, failed = _connector(ctx, Action.WIFI)
+    if failed is not None:
+        return failed
+    try:
+        password = crypto.decrypt(str(payload.get("password_sealed", "")))
+    except ValueError:
+        return _failed(ctx, "wifi", "malformed", "senha lacrada ilegível (chave trocada?)")
+    try:
+        result = connector.wifi_change(
+            customer=Customer(id=str(payload.get("customer", "")), name="",
+                              document=str(payload.get("document", ""))),
+            contract=Contract(id=str(payload.get("contract", "")), plan="", status="active"),
+            ssid=str(payload.get("ssid", "")), password=password,
+        )  # fmt: skip
+    except ErpFailure as exc:
+        return _failed(ctx, "wifi", exc.kind, exc.detail)
+    return {"ok": True, "found": True, "changed": result.ok, "message": result.message}
+
+
+@executor("message_redact")
+def message_redact_effect(ctx: EffectContext, payload: dict) -> dict:
+    """The client's message that held a secret (the Wi-Fi password) is hidden in the
+    history, in the same transaction as the step that read it."""
+    message_redact(
+        tenant=ctx.tenant, message_public_id=str(payload.get("message", "")),
+        placeholder=str(payload.get("placeholder") or "[oculto]"),
+    )  # fmt: skip
+    return {}
+
+
+PDF_MAX_BYTES = 10 * 1024 * 1024  # a boleto is tens of KB; past this it is not a boleto
+
+
+def _pdf_download(url: str, *, timeout: float) -> bytes:
+    """The boleto PDF at the ERP's link: GET without the ERP's credentials (the link may be
+    another host), no redirects followed, at most PDF_MAX_BYTES, and it must be a PDF."""
+    client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+    with client, client.stream("GET", url) as response:
+        if response.status_code != 200:
+            raise ErpFailure("unavailable", f"link do boleto respondeu {response.status_code}")
+        data = b""
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > PDF_MAX_BYTES:
+                raise ErpFailure("malformed", "o PDF do boleto passa de 10 MB")
+    if not data.startswith(b"%PDF-"):
+        raise ErpFailure("malformed", "o link do boleto não devolveu um PDF")
+    return data
+
+
+@executor("erp_invoice_pdf", outside_transaction=True)
+def erp_invoice_pdf(ctx: EffectContext, payload: dict) -> dict:
+    """The chosen invoice's boleto as a file the card sends as a WhatsApp document (stored
+    under `erp/boletos/`; the message keeps its own copy). Any failure: the card sends the
+    link instead, so the client still gets the boleto."""
+    url = str(payload.get("url", ""))
+    connector = connector_for(tenant=ctx.tenant)
+    timeout = connector.http.timeout if connector is not None and hasattr(connector, "http") else 8
+    try:
+        check_outbound_url(url, extra_allow=ctx.tenant.outbound_allowlist or ())
+        data = _pdf_download(url, timeout=timeout)
+    except UnsafeURL as exc:
+        return _failed(ctx, "invoice_pdf", "unsafe_url", exc.message)
+    except ErpFailure as exc:
+        return _failed(ctx, "invoice_pdf", exc.kind, exc.detail)
+    except httpx.TimeoutException:
+        return _failed(ctx, "invoice_pdf", "timeout", "link do boleto não respondeu")
+    except httpx.HTTPError as exc:
+        return _failed(ctx, "invoice_pdf", "unavailable", f"link do boleto: {type(exc).__name__}")
+    name = default_storage.save(
+        f"erp/boletos/{ctx.tenant.pk}/{uuid.uuid4().hex}.pdf", ContentFile(data)
+    )
+    return {"ok": True, "file": name}
+
+
+@executor("erp_file_discard")
+def erp_file_discard(ctx: EffectContext, payload: dict) -> dict:
+    """The downloaded boleto once the step that sent it committed (the message has its own
+    copy); on a rollback it stays for the step's retry."""
+    name = str(payload.get("file", ""))
+    if name.startswith(f"erp/boletos/{ctx.tenant.pk}/"):
+        transaction.on_commit(lambda: default_storage.delete(name))
+    return {}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documento-frente/", views.capture, {"kind": "id_front"}, name="id_front"),
     path("documento-verso/", views.capture, {"kind": "id_back"}, name="id_back"),
     path("selfie/", views.capture, {"kind": "selfie"}, name="selfie"),
+    path("selfie/conferencia/", views.face_status, name="face_status"),
     path("assinar/", views.confirm, name="confirm"),
     path("concluido/", views.done, name="done"),
     path("novo-link/", views.new_link_session, name="new_link_session"),

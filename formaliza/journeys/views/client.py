@@ -318,6 +318,8 @@ def capture(request, kind: str) -> HttpResponse:
 
 def _capture(request, journey: Journey, kind: str) -> HttpResponse:
     page = {"journey": journey, "kind": kind, **CAPTURE_PAGES[kind], "error": ""}
+    if kind == CaptureKind.SELFIE:
+        page["face"] = selectors.face_match_client_state(journey=journey)
     if request.method != "POST":
         return _page(request, "capture.html", page)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -365,7 +367,8 @@ def _capture(request, journey: Journey, kind: str) -> HttpResponse:
 def confirm(request, journey: Journey) -> HttpResponse:
     form = ConfirmForm(_posted(request))
     contracts = selectors.journey_contracts(journey=journey)
-    context = {"form": form, "contracts": contracts}
+    face = selectors.face_match_client_state(journey=journey)
+    context = {"form": form, "contracts": contracts, "face": face}
     if request.method == "POST" and form.is_valid():
         return _run(request, journey, "confirm.html", context, lambda: (
             services.journey_sign(journey_id=journey.pk, context=_ctx(request, journey))
@@ -375,7 +378,23 @@ def confirm(request, journey: Journey) -> HttpResponse:
 
 @client_page(Step.DONE)
 def done(request, journey: Journey) -> HttpResponse:
-    return _page(request, "done.html", {"journey": journey, "step_number": None})
+    face = selectors.face_match_client_state(journey=journey)
+    return _page(request, "done.html", {"journey": journey, "step_number": None, "face": face})
+
+
+@require_http_methods(["GET"])
+@client_page()
+def face_status(request, journey: Journey) -> JsonResponse:
+    """Polled by the confirmation page while the selfie is compared in the background: where
+    the client should be (a refused selfie sends them back to the selfie step)."""
+    face = selectors.face_match_client_state(journey=journey)
+    step = journey.current_step
+    return _private(
+        JsonResponse(
+            {"status": face.status, "pending": face.pending, "step": step,
+             "next": reverse(STEP_URL[step])}
+        )
+    )  # fmt: skip
 
 
 def _request_new_link(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 MENUS = {
     "admin": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
-                         "Documentos selados"],
+                         "Conferência facial", "Documentos selados"],
         "Contatos": ["Base de contatos"],
         "Triagem": ["Conferência geral"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],
@@ -31,7 +31,7 @@ MENUS = {
     },
     "manager": {
         "Formalização": ["Esteira", "Nova proposta", "Formalizações", "Jornadas", "Pendências",
-                         "Documentos selados"],
+                         "Conferência facial", "Documentos selados"],
         "Contatos": ["Base de contatos"],
         "Triagem": ["Conferência geral"],
         "Atendimento": ["Caixa de atendimento", "Conversas", "Simulador"],

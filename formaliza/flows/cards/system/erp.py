@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from formaliza.core import crypto
 from formaliza.flows import actions
 from formaliza.flows.cards.registry import register
 from formaliza.flows.cards.system.common import OPTIONAL_FLOW_KEY, attempts_left
@@ -24,6 +25,7 @@ from formaliza.flows.cards.system.registration import (
     document_normalize,
 )
 from formaliza.flows.engine import Call, Ignore, Next, Wait
+from formaliza.flows.intent import fold
 
 
 class _ErpSettings(_DocumentSettings):
@@ -124,12 +126,12 @@ def _contract_items(contracts: list[dict]) -> list[dict]:
     ]  # fmt: skip
 
 
-def invoice_texts(invoice: dict) -> list[str]:
+def invoice_texts(invoice: dict, *, with_link: bool = True) -> list[str]:
     """What goes to the client for one invoice: a summary, then the digitable line and the Pix
     code each alone in a message (so the client can copy it whole)."""
     due = invoice.get("due_display") or invoice.get("due", "")
     texts = [f"Fatura com vencimento em {due}, valor {invoice.get('amount_display', '')}."]
-    if invoice.get("pdf_url"):
+    if with_link and invoice.get("pdf_url"):
         texts[0] += f"\nBoleto (PDF): {invoice['pdf_url']}"
     if invoice.get("digitable_line"):
         texts += ["Linha digitável:", invoice["digitable_line"]]
@@ -141,7 +143,9 @@ def invoice_texts(invoice: dict) -> list[str]:
 @register
 class ErpInvoice(_ErpCard):
     """Segunda via da fatura: one open invoice is sent at once; several go as a list to choose
-    from; none sends `none_text` (output `none`)."""
+    from; none sends `none_text` (output `none`). With `send_pdf` (default) and a PDF link
+    from the ERP, the boleto goes as a WhatsApp document (its summary as the caption); when
+    the PDF cannot be fetched the link goes in the text instead."""
 
     type = "erp_invoice"
     label = "ERP: segunda via da fatura"
@@ -151,6 +155,7 @@ class ErpInvoice(_ErpCard):
     can_wait: ClassVar[bool] = True
 
     class Settings(_ErpSettings):
+        send_pdf: bool = True
         none_text: str = Field(default="Você não tem faturas em aberto. 🎉", max_length=1024)
         choose_text: str = Field(
             default="Você tem mais de uma fatura em aberto. Qual delas você quer?",
@@ -163,7 +168,7 @@ class ErpInvoice(_ErpCard):
             ctx.emit(actions.SendText(text=ctx.render(card.settings.none_text)))
             return Next("none")
         if len(invoices) == 1:
-            return self._send(ctx, invoices[0])
+            return self._send(ctx, card, invoices[0])
         options = tuple(
             actions.Option(
                 id=str(i["id"])[:64],
@@ -175,13 +180,38 @@ class ErpInvoice(_ErpCard):
         ctx.emit(actions.SendChoices(text=ctx.render(card.settings.choose_text), options=options))
         return Wait(data={"phase": "choose", "invoices": invoices[:10], "attempts": 0})
 
-    def _send(self, ctx, invoice):
-        for text in invoice_texts(invoice):
+    def _send(self, ctx, card, invoice):
+        if card.settings.send_pdf and invoice.get("pdf_url"):
+            payload = {"url": invoice["pdf_url"], "invoice": str(invoice.get("id", ""))}
+            ctx.emit(actions.Effect(name="erp_invoice_pdf", payload=payload, token=ctx.token()))
+            return Wait(data={"phase": "pdf", "invoice": invoice})
+        return self._texts(ctx, invoice, with_link=True)
+
+    def _texts(self, ctx, invoice, *, with_link: bool, skip_summary: bool = False):
+        texts = invoice_texts(invoice, with_link=with_link)
+        for text in texts[1:] if skip_summary else texts:
             ctx.emit(actions.SendText(text=text))
         ctx.set_var("fatura", str(invoice.get("id", "")))
         return Next("sent")
 
+    def _pdf_fetched(self, ctx, invoice, data):
+        if not data.get("ok"):  # the boleto by its link, then
+            return self._texts(ctx, invoice, with_link=True)
+        summary = invoice_texts(invoice, with_link=False)[0]
+        ctx.emit(
+            actions.SendMedia(
+                media="document", file=data["file"], caption=summary,
+                filename=f"boleto-{invoice.get('due', '')}-{invoice.get('id', '')}.pdf",
+            )
+        )  # fmt: skip
+        ctx.emit(actions.Effect(name="erp_file_discard", payload={"file": data["file"]}))
+        return self._texts(ctx, invoice, with_link=False, skip_summary=True)
+
     def resume(self, ctx, card, event):
+        if ctx.wait_data.get("phase") == "pdf":
+            if event.kind != "result":
+                return Ignore()
+            return self._pdf_fetched(ctx, ctx.wait_data["invoice"], event.data)
         if ctx.wait_data.get("phase") != "choose":
             return super().resume(ctx, card, event)
         if event.kind != "message":
@@ -190,7 +220,7 @@ class ErpInvoice(_ErpCard):
         picked = event.choice or event.text.strip()
         for position, invoice in enumerate(invoices, start=1):
             if picked in (str(invoice["id"]), str(position)):
-                return self._send(ctx, invoice)
+                return self._send(ctx, card, invoice)
         attempts = int(ctx.wait_data.get("attempts", 0)) + 1
         if attempts >= card.settings.max_attempts:
             return self._max_attempts(ctx, card)
@@ -383,6 +413,177 @@ class ErpTicket(_ErpCard):
         return Next("opened")
 
 
+SSID_MAX_BYTES = 32  # IEEE 802.11: an SSID is 0-32 octets
+WIFI_PASSWORD = re.compile(r"[\x20-\x7e]{8,63}")  # WPA2 passphrase: 8-63 printable ASCII
+
+
+def wifi_ssid_problem(ssid: str) -> str:
+    if not ssid or ssid != ssid.strip():
+        return "O nome da rede não pode ser vazio nem começar ou terminar com espaço."
+    if len(ssid.encode()) > SSID_MAX_BYTES:
+        return "O nome da rede pode ter no máximo 32 caracteres (sem acentos)."
+    return ""
+
+
+@register
+class ErpWifi(_ErpCard):
+    """Alterar Wi-Fi pelo ERP (its CPE/ACS manager): identifies the client, picks the contract
+    (only those whose holder's phone is the conversation's, unless `holder_only` is off), asks
+    the new network name (1-32 bytes) and password (8-63 printable characters, the WPA2 rule;
+    the ERP may have more), asks to confirm with the password masked, and has the ERP apply it.
+    The password is never echoed: the client's message is hidden in the history
+    (`message_redact`), and the run keeps it only sealed (`core.crypto`) until the ERP call.
+    Outputs: `changed`, `cancelled`, `not_allowed` ({{wifi_motivo}} = `not_holder`,
+    `no_contract` or `refused` with {{erp_mensagem}}), `not_found`, `max_attempts`, `error`."""
+
+    type = "erp_wifi"
+    label = "ERP: alterar Wi-Fi"
+    action = "wifi"
+    effect = "erp_wifi_lookup"
+    fixed_outputs = ("changed", "cancelled", "not_allowed", "not_found", "max_attempts", "error")
+    optional_outputs = ("cancelled", "max_attempts", "error")
+    can_wait: ClassVar[bool] = True
+
+    class Settings(_ErpSettings):
+        holder_only: bool = True
+        contract_text: str = Field(
+            default="Encontramos mais de um contrato. Qual Wi-Fi você quer alterar?",
+            max_length=1024,
+        )
+        ssid_text: str = Field(default="Qual vai ser o novo nome da rede Wi-Fi?", max_length=1024)
+        password_text: str = Field(
+            default="Agora envie a nova senha do Wi-Fi (de 8 a 63 caracteres, sem acentos). "
+            "Ela não aparece no histórico da conversa.",
+            max_length=1024,
+        )
+        password_invalid_text: str = Field(
+            default="A senha precisa ter de 8 a 63 caracteres, sem acentos nem emojis. Envie "
+            "outra.",
+            max_length=1024,
+        )
+        confirm_text: str = Field(
+            default="Confirma a troca do Wi-Fi? Rede: {{wifi_rede}} — senha: {{wifi_senha}}",
+            max_length=1024,
+        )
+        changed_text: str = Field(
+            default="Pronto! O roteador vai reiniciar com a nova rede em alguns minutos. "
+            "Conecte-se a {{wifi_rede}} com a nova senha.",
+            max_length=1024,
+        )
+        cancelled_text: str = Field(default="Tudo bem, o Wi-Fi não foi alterado.", max_length=1024)
+        not_holder_text: str = Field(
+            default="Por segurança, o Wi-Fi só pode ser alterado pelo telefone do titular "
+            "cadastrado no contrato.",
+            max_length=1024,
+        )
+        refused_text: str = Field(
+            default="O sistema do provedor não aceitou a troca: {{erp_mensagem}}",
+            max_length=1024,
+        )
+
+    def answered(self, ctx, card, data):
+        s = card.settings
+        contracts = list(data.get("contracts") or [])
+        allowed = [c for c in contracts if c.get("holder") or not s.holder_only]
+        if not allowed:
+            reason = "not_holder" if contracts else "no_contract"
+            return self._not_allowed(ctx, s.not_holder_text if contracts else s.not_found_text,
+                                     reason)  # fmt: skip
+        state = {
+            "document": ctx.wait_data.get("document", ""), "contracts": allowed,
+            "customer": (data.get("customer") or {}).get("id", ""),
+        }  # fmt: skip
+        if len(allowed) == 1:
+            return self._ask_ssid(ctx, card, {**state, "contract": str(allowed[0]["id"])})
+        return self._offer(ctx, s.contract_text, "contract", _contract_items(allowed), state)
+
+    def _not_allowed(self, ctx, text, reason):
+        ctx.set_var("wifi_motivo", reason)
+        ctx.emit(actions.SendText(text=ctx.render(text)))
+        return Next("not_allowed")
+
+    def _ask_ssid(self, ctx, card, state):
+        ctx.emit(actions.SendText(text=ctx.render(card.settings.ssid_text)))
+        return Wait(data={**state, "phase": "ssid", "attempts": 0})
+
+    def _again(self, ctx, card, text):
+        attempts = int(ctx.wait_data.get("attempts", 0)) + 1
+        if attempts >= card.settings.max_attempts:
+            return self._max_attempts(ctx, card)
+        ctx.emit(actions.SendText(text=ctx.render(text)))
+        return Wait(data={**ctx.wait_data, "attempts": attempts})
+
+    def resume(self, ctx, card, event):
+        phase = ctx.wait_data.get("phase")
+        if phase not in ("contract", "ssid", "password", "confirm", "applying"):
+            return super().resume(ctx, card, event)
+        if phase == "applying":
+            return Ignore() if event.kind != "result" else self._applied(ctx, card, event.data)
+        if event.kind != "message":
+            return Ignore()
+        return getattr(self, f"_on_{phase}")(ctx, card, event)
+
+    def _on_contract(self, ctx, card, event):
+        item, outcome = self._pick(ctx, card, event, "Escolha um dos contratos da lista.")
+        if item is None:
+            return outcome
+        return self._ask_ssid(ctx, card, {**ctx.wait_data, "contract": str(item["id"])})
+
+    def _on_ssid(self, ctx, card, event):
+        ssid = event.text.strip()
+        problem = wifi_ssid_problem(ssid)
+        if problem:
+            return self._again(ctx, card, problem)
+        ctx.emit(actions.SendText(text=ctx.render(card.settings.password_text)))
+        return Wait(data={**ctx.wait_data, "phase": "password", "ssid": ssid, "attempts": 0})
+
+    def _on_password(self, ctx, card, event):
+        # Whatever was typed here may be a password: hidden in the history, valid or not.
+        ctx.emit(actions.Effect(name="message_redact", payload={
+            "message": event.message, "placeholder": "[senha do Wi-Fi oculta]"}))  # fmt: skip
+        password = event.text
+        if not WIFI_PASSWORD.fullmatch(password):
+            return self._again(ctx, card, card.settings.password_invalid_text)
+        ctx.set_var("wifi_rede", ctx.wait_data["ssid"])
+        ctx.set_var("wifi_senha", "•" * 8)
+        ctx.emit(
+            actions.SendChoices(
+                text=ctx.render(card.settings.confirm_text),
+                options=(actions.Option(id="sim", title="Sim, alterar"),
+                         actions.Option(id="nao", title="Não, cancelar")),
+            )
+        )  # fmt: skip
+        sealed = crypto.encrypt(password)  # the run state and its log keep only this
+        return Wait(data={**ctx.wait_data, "phase": "confirm", "sealed": sealed, "attempts": 0})
+
+    def _on_confirm(self, ctx, card, event):
+        answer = fold(event.choice or event.text)
+        if answer in ("nao", "n", "2", "cancelar", "nao cancelar"):
+            ctx.emit(actions.SendText(text=ctx.render(card.settings.cancelled_text)))
+            return Next("cancelled")
+        if answer not in ("sim", "s", "1", "sim alterar"):
+            return self._again(ctx, card, "Responda Sim para alterar ou Não para cancelar.")
+        w = ctx.wait_data
+        payload = {
+            "document": w["document"], "customer": w["customer"], "contract": w["contract"],
+            "ssid": w["ssid"], "password_sealed": w["sealed"],
+        }  # fmt: skip
+        ctx.emit(actions.Effect(name="erp_wifi_change", payload=payload, token=ctx.token()))
+        return Wait(data={"phase": "applying", "document": w["document"]})
+
+    def _applied(self, ctx, card, data):
+        s = card.settings
+        if not data.get("ok"):
+            ctx.set_var("erp_erro", str(data.get("error") or "falha"))
+            ctx.emit(actions.SendText(text=ctx.render(s.error_text)))
+            return Next("error")
+        ctx.set_var("erp_mensagem", str(data.get("message") or ""))
+        if not data.get("changed"):
+            return self._not_allowed(ctx, s.refused_text, "refused")
+        ctx.emit(actions.SendText(text=ctx.render(s.changed_text)))
+        return Next("changed")
+
+
 # What the diagnosis card routes on, in this order: the first that holds is the output.
 DIAGNOSIS_OUTPUTS = ("inactive", "blocked", "overdue", "offline", "online", "active")
 
@@ -472,4 +673,6 @@ class ErpDiagnosis(_ErpCard):
 
 
 # Card type -> the ERP action it needs (read by the import's capability check).
-ERP_CARD_ACTIONS = {c.type: c.action for c in (ErpInvoice, ErpTrustUnlock, ErpDiagnosis, ErpTicket)}
+ERP_CARD_ACTIONS = {
+    c.type: c.action for c in (ErpInvoice, ErpTrustUnlock, ErpDiagnosis, ErpTicket, ErpWifi)
+}
