@@ -550,6 +550,7 @@ NAVIGATION = [
     ]),
     ("Triagem", [
         ("Conferência geral", "triage:overview", "triage.view"),
+        ("Importar pedidos", "triage:import", "triage.manage"),
     ]),
     ("Casos", [
         ("Meus casos", "cases:list", "case.view"),

@@ -171,11 +171,18 @@ class ConditionsSnapshot:
 
 @dataclass(frozen=True)
 class FaceMatch:
-    decision: str  # "sim" | "não" | "inconclusivo"
+    decision: str  # "sim" | "não" | "inconclusivo" (the caller may say how: "sim — revisão humana")
     model: str
     score: float | None = None
-    threshold: float | None = None
+    threshold: float | None = None  # the score from which the match is accepted
     model_version: str = ""
+    method: str = ""  # detector, alignment, embedding, metric
+    review_threshold: float | None = None  # from here up to `threshold`: a person decides
+    decided_at: dt.datetime | None = None
+    attempts: int = 0  # selfies compared before this one was decided
+    reviewer: str = ""  # who decided, when a person did
+    reviewed_at: dt.datetime | None = None
+    review_reason: str = ""
 
 
 @dataclass(frozen=True)

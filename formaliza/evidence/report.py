@@ -187,6 +187,7 @@ def _images(bundle: EvidenceBundle) -> list[dict]:
                 "at": when(image.captured_at),
                 "face_detected": yes_no(image.face_detected),
                 "geo_at": when(image.geolocation.captured_at) if image.geolocation else "",
+                "face_reviewed_at": when(image.face_match.reviewed_at) if image.face_match else "",
             }
         )
     return rows

@@ -12,7 +12,7 @@ from formaliza.accounts.roles import Perm
 from formaliza.core.errors import Conflict, NotFound
 from formaliza.evidence.selectors import sealed_document_for_subject
 from formaliza.evidence.services import Subject, sealed_document_download_url, verification_url
-from formaliza.journeys.models import STEP_DONE_FIELD, Journey
+from formaliza.journeys.models import STEP_DONE_FIELD, FaceMatch, Journey
 from formaliza.proposals import selectors as proposal_selectors
 
 router = Router()
@@ -33,6 +33,27 @@ class DocumentOut(Schema):
     failure_reason: str | None
 
 
+class FaceMatchOut(Schema):
+    """One comparison of a selfie with the ID front's face (docs/journeys.md, "Face match")."""
+
+    id: int
+    attempt: int
+    status: str  # pending | accepted | review | refused | approved | rejected
+    outcome: str  # compared | no_face_document | no_face_selfie | many_faces_selfie
+    score: float | None
+    accept_threshold: float
+    review_threshold: float
+    method: str
+    model: str
+    model_version: str
+    reason: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    reviewer: str
+    reviewed_at: dt.datetime | None
+    review_reason: str
+
+
 class JourneyOut(Schema):
     id: str
     status: str
@@ -46,6 +67,7 @@ class JourneyOut(Schema):
     closed_reason: str
     steps: list[StepOut]
     document: DocumentOut | None
+    face_matches: list[FaceMatchOut]
 
 
 class DownloadOut(Schema):
@@ -82,6 +104,31 @@ def _document(journey: Journey):
     )
 
 
+def _face_match(match: FaceMatch) -> dict:
+    return {
+        "id": match.pk, "attempt": match.attempt, "status": match.status,
+        "outcome": match.outcome, "score": match.score,
+        "accept_threshold": match.accept_threshold, "review_threshold": match.review_threshold,
+        "method": match.method, "model": match.model, "model_version": match.model_version,
+        "reason": match.reason, "created_at": match.created_at, "decided_at": match.decided_at,
+        "reviewer": match.reviewer_name, "reviewed_at": match.reviewed_at,
+        "review_reason": match.review_reason,
+    }  # fmt: skip
+
+
+def _face_matches(journey: Journey) -> list[dict]:
+    return [_face_match(m) for m in journey.face_matches.order_by("attempt")]
+
+
+@router.get(
+    "/{request_id}/face-matches",
+    response={200: list[FaceMatchOut], **ERRORS},
+    summary="Conferências faciais da jornada (selfie × foto do documento)",
+)
+def list_face_matches(request, request_id: str):
+    return _face_matches(_journey(Actor.of_api_key(request.auth), request_id))
+
+
 @router.get(
     "/{request_id}/journey", response={200: JourneyOut, **ERRORS}, summary="Jornada do cliente"
 )
@@ -114,6 +161,7 @@ def get_journey(request, request_id: str):
             "sealed_at": document.sealed_at,
             "failure_reason": document.last_error or None,
         },
+        "face_matches": _face_matches(journey),
     }
 
 

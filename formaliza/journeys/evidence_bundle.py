@@ -27,6 +27,7 @@ from formaliza.evidence.bundle import (
     ConditionsSnapshot,
     ContractDocument,
     EvidenceBundle,
+    FaceMatch,
     ImageEvidence,
     MessageReceipt,
     Originator,
@@ -47,6 +48,9 @@ from formaliza.journeys.models import (
     JourneyCapture,
     JourneyContract,
     JourneyNotification,
+)
+from formaliza.journeys.models import (
+    FaceMatch as JourneyFaceMatch,
 )
 from formaliza.journeys.selectors import contract_rendered_pdf
 from formaliza.proposals.choices import Decision
@@ -192,7 +196,34 @@ def _read_image(capture: JourneyCapture) -> bytes:
     return content
 
 
-def _images(captures: list[JourneyCapture]) -> tuple[ImageEvidence, ...]:
+FACE_DECISIONS = {
+    JourneyFaceMatch.Status.ACCEPTED: "sim — aceita automaticamente",
+    JourneyFaceMatch.Status.APPROVED: "sim — aprovada na revisão humana",
+}
+
+
+def _face_match(journey: Journey) -> JourneyFaceMatch | None:
+    """The comparison that cleared the journey (the seal is only requested once one has)."""
+    latest = journey.face_matches.select_related("selfie").order_by("-attempt").first()
+    return latest if latest is not None and latest.is_cleared else None
+
+
+def _face_evidence(match: JourneyFaceMatch | None) -> FaceMatch | None:
+    if match is None:
+        return None
+    return FaceMatch(
+        decision=FACE_DECISIONS[match.status], model=match.model or "—", score=match.score,
+        threshold=match.accept_threshold, model_version=match.model_version,
+        method=match.method, review_threshold=match.review_threshold,
+        decided_at=match.reviewed_at or match.decided_at, attempts=match.attempt,
+        reviewer=match.reviewer_name, reviewed_at=match.reviewed_at,
+        review_reason=match.review_reason,
+    )  # fmt: skip
+
+
+def _images(
+    captures: list[JourneyCapture], match: JourneyFaceMatch | None = None
+) -> tuple[ImageEvidence, ...]:
     images = []
     for kind in CaptureKind.values:
         capture = _accepted(captures, kind)
@@ -206,6 +237,8 @@ def _images(captures: list[JourneyCapture]) -> tuple[ImageEvidence, ...]:
                 retakes=_retakes(captures, kind),
                 face_detected=(capture.face.get("box") is not None) if selfie else None,
                 face_detection_detail=_face_detail(capture.face) if selfie else "",
+                face_match=_face_evidence(match) if selfie and match is not None
+                and match.selfie_id == capture.pk else None,
             )
         )  # fmt: skip
     return tuple(images)
@@ -372,10 +405,28 @@ def _photo_checks(journey: Journey, captures: list[JourneyCapture]) -> list[Auth
             "Selfie com detecção de rosto na moldura", "rosto detectado", journey.selfie_at,
             _face_detail(selfie.face),
         ),
-        AuthenticationCheck(
-            "Comparação facial entre a selfie e a foto do documento", "não realizada", None,
-        ),
+        _face_check(journey),
     ]  # fmt: skip
+
+
+def _face_check(journey: Journey) -> AuthenticationCheck:
+    method = "Comparação facial entre a selfie e a foto do documento"
+    match = _face_match(journey)
+    if match is None:
+        return AuthenticationCheck(method, "não realizada", None, "desligada para esta empresa")
+    score = "não calculado" if match.score is None else _decimal(match.score, 3)
+    detail = (
+        f"escore {score}; aceite a partir de {_decimal(match.accept_threshold, 3)}, revisão "
+        f"humana a partir de {_decimal(match.review_threshold, 3)}; modelo {match.model or '—'} "
+        f"({match.model_version or '—'}); selfie nº {match.attempt}"
+    )
+    if match.reason:
+        detail += f"; motivo da revisão: {match.reason}"
+    if match.reviewer_name:
+        detail += f"; revisado por {match.reviewer_name}: {match.review_reason}"
+    return AuthenticationCheck(
+        method, FACE_DECISIONS[match.status], match.reviewed_at or match.decided_at, detail
+    )
 
 
 def _signer(
@@ -412,7 +463,7 @@ def journey_bundle(journey: Journey) -> EvidenceBundle:
     )  # fmt: skip
     captures = list(journey.captures.order_by("created_at", "pk"))
     sent = _sent_messages(journey)
-    images = _images(captures)  # first: it checks every photo is there and intact
+    images = _images(captures, _face_match(journey))  # first: checks every photo is intact
     return EvidenceBundle(
         subject=subject_of(journey),
         reference=str(journey.pk),

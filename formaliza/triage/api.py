@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.roles import Perm
@@ -17,6 +18,7 @@ from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.triage import selectors, services
 from formaliza.triage.events import Who
 from formaliza.triage.models import CertificateOrder, ContactAttempt, OrderEvent, Outcome
+from formaliza.triage.spreadsheet import MAX_BYTES
 from formaliza.triage.worklists import Worklist
 
 router = Router()
@@ -175,6 +177,31 @@ def upsert_order(request, payload: OrderIn):
     data = services.OrderInput(**payload.model_dump())
     order, created = services.order_upsert(tenant=actor.tenant, data=data, who=Who.of(actor))
     return Status(201 if created else 200, {**order_out(order), "created": created})
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    ignored_columns: list[str]
+
+
+@router.post(
+    "/imports", response={201: ImportOut, **ERRORS},
+    summary="Importar pedidos de um CSV/XLSX (tudo ou nada)",
+    description=(
+        "Multipart, campo `file`. Um arquivo com qualquer linha inválida não importa nada: "
+        "422 `triage_import_invalid` com `errors` = [{row, column, message}] em pt-BR."
+    ),
+)  # fmt: skip
+def import_orders(request, file: File[UploadedFile]):
+    actor = _actor(request, Perm.TRIAGE_MANAGE)
+    report = services.orders_import(
+        tenant=actor.tenant, filename=file.name or "", content=file.read(MAX_BYTES + 1),
+        who=Who.of(actor),
+    )  # fmt: skip
+    return Status(201, report.__dict__)
 
 
 @router.get("/orders", response={200: list[OrderOut], **ERRORS}, summary="Pedidos de uma lista")

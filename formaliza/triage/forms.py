@@ -62,3 +62,14 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = operators
         self.fields["assignee"].label_from_instance = lambda user: user.display_name
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Arquivo de pedidos (.csv ou .xlsx)",
+        help_text="Primeira linha com os nomes das colunas: pedido, cliente, produto (obrigatórias), "
+        "CPF/CNPJ, celular, e-mail, e-mail da contabilidade, pagamento (pago/pendente), link de "
+        "pagamento, documentos (recebidos/pendentes), agendamento (dd/mm/aaaa hh:mm), "
+        "comparecimento (compareceu/não compareceu), emitido em, cancelado em.",
+        error_messages={"required": "Escolha o arquivo a importar."},
+    )

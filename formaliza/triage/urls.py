@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from formaliza.triage.views import lists, orders
+from formaliza.triage.views import imports, lists, orders
 from formaliza.triage.worklists import LISTS
 
 app_name = "triage"
 
 urlpatterns = [
     path("", lists.overview, name="overview"),
+    path("importar/", imports.orders_import, name="import"),
     # One URL per list (not a <worklist> parameter): a list is not an object of a tenant.
     *(path(f"listas/{w}/", lists.worklist, {"worklist": str(w)}, name=f"list_{w}") for w in LISTS),
     path("pedidos/<int:order_id>/", orders.order_detail, name="order"),

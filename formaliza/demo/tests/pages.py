@@ -92,6 +92,21 @@ class World:
         return Journey.objects.get(tenant=self.tenant, status="signed")
 
     @cached_property
+    def face_match(self):
+        """A comparison of the signed journey's selfie waiting in the review queue."""
+        from formaliza.journeys.models import FaceMatch
+
+        journey = self.journey
+        return FaceMatch.objects.create(
+            tenant=self.tenant, journey=journey, attempt=journey.face_matches.count() + 1,
+            selfie=journey.captures.filter(kind="selfie", accepted=True).last(),
+            document=journey.captures.filter(kind="id_front", accepted=True).last(),
+            status=FaceMatch.Status.REVIEW, outcome="compared", score=0.41,
+            accept_threshold=0.45, review_threshold=0.35, max_attempts=3,
+            reason="semelhança entre os limites de aceite e de recusa",
+        )  # fmt: skip
+
+    @cached_property
     def conversation(self) -> Conversation:
         """A client's open conversation on the demo WhatsApp: a long message with a document,
         an answer, a contract key and the "Assinado" status, as the history shows them."""
@@ -302,6 +317,11 @@ def _capture(world: World) -> Visit:
     return Visit(journey_id=str(world.journey.pk), capture_id=str(capture.pk))
 
 
+@builds("journeys:face_detail", "journeys:face_image")
+def _face_match(world: World) -> Visit:
+    return Visit(face_match_id=str(world.face_match.pk), which="selfie")
+
+
 @builds("evidence:document", "evidence:document_download")
 def _document(world: World) -> Visit:
     document = SealedDocument.objects.get(tenant=world.tenant, subject_type="journey")
@@ -452,6 +472,16 @@ def _pending_run_id(world: World):
 @provides("journeys:journey_id")
 def _journey_id(world: World):
     return str(world.journey.pk)
+
+
+@provides("journeys:face_match_id")
+def _face_match_id(world: World):
+    return str(world.face_match.pk)
+
+
+@provides("journeys:which")
+def _face_image_which(world: World):
+    return "selfie"
 
 
 @provides("accounts:key_id")

@@ -69,3 +69,22 @@ def test_another_tenant_gets_404_and_unknown_ids_too(client, kit, other_kit, jou
 def test_requests_without_a_key_are_refused(client, journey):
     response = client.get(f"/api/v1/formalizations/{journey.request_id}/journey")
     assert response.status_code == 401
+
+
+def test_face_matches_are_listed_for_the_tenant_only(client, kit, other_kit, journey, settings):
+    from formaliza.journeys.tests.helpers import person_selfie, send_selfie, walk_to_selfie
+
+    settings.JOURNEY_FACE_MATCH_ENABLED = True
+    walk_to_selfie(journey, document="obama_1")
+    send_selfie(journey, person_selfie("biden_1"))
+    run_queued_tasks()
+    body = _get(client, kit, f"{journey.request_id}/face-matches").json()
+    assert [(m["attempt"], m["status"], m["outcome"]) for m in body] == [(1, "refused", "compared")]
+    assert body[0]["score"] < body[0]["review_threshold"] == 0.35
+    assert body[0]["model"] == "dlib_face_recognition_resnet_model_v1"
+    journey_body = _get(client, kit, f"{journey.request_id}/journey").json()
+    assert journey_body["face_matches"] == body
+    response = _get(client, other_kit, f"{journey.request_id}/face-matches")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "journey_not_found"
+    assert "face_matches" not in response.json()

@@ -7,6 +7,7 @@ from formaliza.triage.services.contacts import (
     contact_start,
     outcome_record,
 )
+from formaliza.triage.services.imports import ImportRejected, ImportReport, orders_import
 from formaliza.triage.services.orders import (
     OrderInput,
     order_assign,
@@ -17,6 +18,8 @@ from formaliza.triage.services.orders import (
 
 __all__ = [
     "ContactInput",
+    "ImportRejected",
+    "ImportReport",
     "OrderInput",
     "contact_record",
     "contact_start",
@@ -25,5 +28,6 @@ __all__ = [
     "order_clean",
     "order_list_refresh",
     "order_upsert",
+    "orders_import",
     "outcome_record",
 ]

@@ -140,6 +140,15 @@ def order_upsert(
 ) -> tuple[CertificateOrder, bool]:
     """Create the tenant's order with this external id, or bring it up to date. Idempotent:
     the same data twice changes nothing and writes no event. Returns (order, created)."""
+    order, result = order_upsert_result(tenant=tenant, data=data, who=who, values=values)
+    return order, result == "created"
+
+
+def order_upsert_result(
+    *, tenant: Tenant, data: OrderInput, who: Who, values: dict | None = None
+) -> tuple[CertificateOrder, str]:
+    """`order_upsert`, telling "created", "updated" or "unchanged" (the import's report).
+    `values`: the data already cleaned by `order_clean` (the import cleans every row first)."""
     values = values or order_clean(data)
     fields = {name: values[name] for name in ORDER_FIELDS}
     with transaction.atomic():
@@ -158,10 +167,13 @@ def order_upsert(
                 order=order, kind=OrderEvent.Kind.CREATED, who=who,
                 text=f"Pedido {order.external_id} recebido ({order.product}).",
             )  # fmt: skip
+            result = "created"
         else:
-            _apply_changes(order=order, fields=fields, who=who)
+            result = (
+                "updated" if _apply_changes(order=order, fields=fields, who=who) else "unchanged"
+            )
         order_list_refresh(order=order, who=who)
-    return order, created
+    return order, result
 
 
 def _display(order: CertificateOrder, name: str, value) -> str:
@@ -175,7 +187,7 @@ def _display(order: CertificateOrder, name: str, value) -> str:
     return str(value)
 
 
-def _apply_changes(*, order: CertificateOrder, fields: dict, who: Who) -> None:
+def _apply_changes(*, order: CertificateOrder, fields: dict, who: Who) -> bool:
     changes = {}
     for name, value in fields.items():
         old = getattr(order, name)
@@ -183,7 +195,7 @@ def _apply_changes(*, order: CertificateOrder, fields: dict, who: Who) -> None:
             changes[name] = (old, value)
             setattr(order, name, value)
     if not changes:
-        return
+        return False
     order.save(update_fields=[*changes, "updated_at"])
     text = "; ".join(
         f"{FIELD_LABELS[n]}: {_display(order, n, a)} → {_display(order, n, b)}"
@@ -194,6 +206,7 @@ def _apply_changes(*, order: CertificateOrder, fields: dict, who: Who) -> None:
         data={n: [str(a) if a is not None else None, str(b) if b is not None else None]
               for n, (a, b) in changes.items()},
     )  # fmt: skip
+    return True
 
 
 def order_list_refresh(*, order: CertificateOrder, who: Who) -> bool:

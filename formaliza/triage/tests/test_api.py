@@ -115,3 +115,23 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/v1/triage/orders", "/api/v1/triage/worklists",
             "/api/v1/triage/orders/{order_id}/contacts"} <= set(paths)  # fmt: skip
+
+
+def test_import_over_the_api_is_all_or_nothing(kit, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    good = "pedido;cliente;produto;pagamento\nB-1;Bia Reis;e-CPF A1;pago\n"
+    bad = good + "B-2;Caio;e-CPF A1;talvez\n"
+    rejected = client.post("/api/v1/triage/imports", {
+        "file": SimpleUploadedFile("p.csv", bad.encode())}, **kit.api_headers())  # fmt: skip
+    assert rejected.status_code == 422
+    body = rejected.json()["error"]
+    assert body["code"] == "triage_import_invalid"
+    assert body["errors"] == [
+        {"row": 3, "column": "pagamento",
+         "message": "Valor “talvez” inválido: use “pago” ou “pendente”."},
+    ]  # fmt: skip
+    assert not CertificateOrder.objects.exists()
+    done = client.post("/api/v1/triage/imports", {
+        "file": SimpleUploadedFile("p.csv", good.encode())}, **kit.api_headers())  # fmt: skip
+    assert done.status_code == 201 and done.json()["created"] == 1

@@ -26,7 +26,8 @@ def overview(request):
     lists = [{"count": c, "chart": chart_bars(charts[c.worklist])} for c in counts]
     for item in lists:
         item["url"] = list_url(item["count"].worklist)
-    return render(request, "triage/overview.html", {"lists": lists})
+    can_import = request.user.has_perm_code(Perm.TRIAGE_MANAGE)
+    return render(request, "triage/overview.html", {"lists": lists, "can_import": can_import})
 
 
 @triage_page(Perm.TRIAGE_VIEW)

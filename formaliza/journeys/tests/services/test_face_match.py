@@ -304,3 +304,70 @@ def test_the_policy_refuses_thresholds_out_of_order(kit):
         "attempts_out_of_range",
     }
     assert selectors.face_match_policy(tenant=kit.tenant).accept_threshold == 0.45
+
+
+def _sealed_evidence(journey) -> tuple[str, dict]:
+    import io
+    import json
+    import re
+
+    from pypdf import PdfReader
+
+    from formaliza.evidence.pdf import ATTACHMENT_NAME
+    from formaliza.evidence.tests.conftest import stored
+
+    document = SealedDocument.objects.get(subject_id=str(journey.pk))
+    assert document.status == "sealed", document.last_error
+    reader = PdfReader(io.BytesIO(stored(document)))
+    text = re.sub(r"[\s\u200b]+", " ", " ".join(p.extract_text() for p in reader.pages))
+    return text, json.loads(reader.attachments[ATTACHMENT_NAME][0])
+
+
+def test_the_sealed_report_and_its_json_state_the_reviewed_face_match(
+    journey, kit, fake_verifier, local_tsa
+):
+    match = in_review(journey, fake_verifier)
+    journey = sign(journey)
+    services.journey_face_match_review(
+        actor=kit.actor("manager"), face_match_id=match.pk, decision="approve",
+        reason="Mesma pessoa.", context=OFFICE,
+    )  # fmt: skip
+    run_queued_tasks()
+    text, evidence = _sealed_evidence(journey)
+    manager = kit.users["manager"].display_name
+    assert "sim — aprovada na revisão humana" in text
+    assert "escore 0,400 (limiar 0,450; revisão humana a partir de 0,350)" in text
+    assert "modelo fake-model fake 1" in text
+    assert f"revisado por {manager}" in text
+    (selfie,) = [i for i in evidence["bundle"]["images"] if i["kind"] == "selfie"]
+    face = selfie["face_match"]
+    assert face["decision"] == "sim — aprovada na revisão humana"
+    assert (face["score"], face["threshold"], face["review_threshold"]) == (0.4, 0.45, 0.35)
+    assert (face["model"], face["model_version"], face["method"]) == (
+        "fake-model",
+        "fake 1",
+        "fake",
+    )
+    assert (face["reviewer"], face["review_reason"]) == (manager, "Mesma pessoa.")
+    (check,) = [
+        a for a in evidence["bundle"]["signers"][0]["authentications"]
+        if a["method"].startswith("Comparação facial")
+    ]  # fmt: skip
+    assert check["result"] == "sim — aprovada na revisão humana"
+    kinds = [e["kind"] for e in evidence["chain"]["events"]]
+    assert kinds.index("face_match.review") < kinds.index("face_match.approved")
+
+
+def test_the_sealed_report_states_an_automatic_acceptance_by_the_model(journey, local_tsa):
+    walk_to_selfie(journey, document="obama_1")
+    send_selfie(journey, person_selfie("obama_3"))
+    run_queued_tasks()
+    journey = sign(journey)
+    run_queued_tasks()
+    text, evidence = _sealed_evidence(journey)
+    assert "sim — aceita automaticamente" in text
+    assert "dlib_face_recognition_resnet_model_v1" in text
+    (selfie,) = [i for i in evidence["bundle"]["images"] if i["kind"] == "selfie"]
+    assert selfie["face_match"]["score"] >= 0.45
+    assert "dlib-bin" in selfie["face_match"]["model_version"]
+    assert selfie["face_match"]["reviewer"] == ""
