@@ -92,9 +92,20 @@ def generate(tenant: Tenant) -> None:
     sql("TRUNCATE contacts_contact, contacts_contactphone, contacts_contactemail, "
         "acceptance_contactactivity CASCADE")  # fmt: skip
     sql(CPF_FN)
-    # Index builds after the load: drop the secondary ones the load would maintain row by row.
-    for name in ("contact_name_search_trgm", "contact_name_search"):
-        sql(f"DROP INDEX IF EXISTS {name}")
+    # Index builds after the load: drop the secondary indexes (those backing no constraint)
+    # the load would maintain row by row, and build them again from their definitions.
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid IN ('contacts_contact'::regclass, 'contacts_contactphone'::regclass,
+                                 'contacts_contactemail'::regclass,
+                                 'acceptance_contactactivity'::regclass)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """)
+        secondary = cursor.fetchall()
+    for name, _ in secondary:
+        sql(f"DROP INDEX {name}")
     sql("""
         INSERT INTO contacts_contact (created_at, updated_at, tenant_id, public_id, kind,
             document, name, name_search, birth_date)
@@ -134,9 +145,9 @@ def generate(tenant: Tenant) -> None:
              (SELECT min(id) AS lo, count(*) AS cnt FROM contacts_contact) b
     """, [tenant.pk, activity])  # fmt: skip
     print(f"activity: {activity} in {time.perf_counter() - t0:.0f}s", flush=True)
-    sql("CREATE INDEX contact_name_search ON contacts_contact (tenant_id, name_search)")
-    sql("CREATE INDEX contact_name_search_trgm ON contacts_contact "
-        "USING gin (name_search gin_trgm_ops)")  # fmt: skip
+    sql("SET maintenance_work_mem = '256MB'")
+    for _, definition in secondary:
+        sql(definition)
     sql("VACUUM ANALYZE contacts_contact")
     sql("VACUUM ANALYZE contacts_contactphone")
     sql("VACUUM ANALYZE contacts_contactemail")
@@ -191,8 +202,8 @@ def main() -> None:
 
     def run(kind, text_of):
         def once():
-            outcome = contact_search(tenant=tenant, kind=kind, text=text_of(pick()))
-            list(outcome.page)  # count + the first page, as the pages and the API show
+            # the capped count and the first page, as the page and the API show them
+            contact_search(tenant=tenant, kind=kind, text=text_of(pick()))
 
         return once
 
@@ -205,7 +216,9 @@ def main() -> None:
         ("Nº do documento", run("documento", lambda s: s[0])),
         ("Todos (a CPF)", run("todos", lambda s: s[0])),
         ("Todos (a full name)", run("todos", lambda s: s[1])),
-        ("Nome (similarity)", run("nome", lambda s: s[1])),
+        ("Nome (similarity, a full name)", run("nome", lambda s: s[1])),
+        ("Nome (first name + last surname)", run("nome", lambda s: " ".join(s[1].split()[::2]))),
+        ("Nome (one common surname)", run("nome", lambda s: s[1].split()[-1])),
     ]  # fmt: skip
     results = {}
     for label, fn in cases:

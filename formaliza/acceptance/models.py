@@ -167,6 +167,19 @@ class CertifiedMessage(TimeStampedModel):
     def __str__(self) -> str:
         return f"AR {self.public_id}"
 
+    @property
+    def failure(self) -> str:
+        """Why the message did not reach the recipient, as the AR tab and the certificate say
+        it: refused by the provider when it was sent (never accepted), or accepted and then
+        reported undeliverable (a bounced e-mail, an unreachable phone). "" otherwise."""
+        message = self.message
+        if message.status != "failed":
+            return ""
+        reason = message.error_title or message.error_explanation or "motivo não informado"
+        if message.accepted_at is None:
+            return f"Recusada pelo provedor: {reason}"
+        return f"Não entregue: {reason}"
+
 
 class ContactActivity(models.Model):
     """One interaction on the contact's trail (Atividades tab): sent, delivered, opened,

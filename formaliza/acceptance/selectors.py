@@ -279,7 +279,11 @@ def certified_receipts(*, certified: CertifiedMessage) -> list[DeliveryStep]:
     """Every record of a certified message with its source, labelled honestly."""
     message = certified.message
     steps = [DeliveryStep("Enviada", message.sent_at or message.accepted_at, "provedor")]
-    steps.append(DeliveryStep("Entregue", message.delivered_at, "recibo do provedor"))
+    if certified.failure:
+        label, reason = certified.failure.split(": ", 1)
+        steps.append(DeliveryStep(label, message.failed_at, f"{reason} (provedor)"))
+    else:
+        steps.append(DeliveryStep("Entregue", message.delivered_at, "recibo do provedor"))
     if certified.channel == "whatsapp":
         steps.append(DeliveryStep("Lida", message.read_at, "confirmação de leitura do WhatsApp"))
     if certified.channel == "email":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.roles import Perm
@@ -46,7 +46,8 @@ class SearchOut(Schema):
     understood: str
     page: int
     pages: int
-    total: int
+    total: int = Field(description="Contatos encontrados, no máximo 200 (ver `more`).")
+    more: bool = Field(description="Mais de 200 encontrados: só os 200 primeiros são paginados.")
     similar: bool
     results: list[ContactOut]
 
@@ -94,7 +95,8 @@ def _actor(request) -> Actor:
         "documento) com o valor escrito de qualquer forma comum (com ou sem máscara, +55, "
         "celular com 8 ou 9 dígitos); `nome` também traz nomes parecidos, sem diferenciar "
         "acentos; `todos` procura o valor exato em todos os tipos. CPF/CNPJ com dígito "
-        "verificador errado: 422 `cpf_invalid`/`cnpj_invalid`."
+        "verificador errado: 422 `cpf_invalid`/`cnpj_invalid`. A contagem vai até 200 (`more` "
+        "quando há mais) e a paginação só percorre esses 200: refine a busca."
     ),
 )
 def search_contacts(request, params: Query[SearchParams]):
@@ -102,15 +104,15 @@ def search_contacts(request, params: Query[SearchParams]):
     outcome = contact_search(
         tenant=actor.tenant, kind=str(params.type.value), text=params.q, page=params.page
     )
-    page = outcome.page
     return {
         "type": outcome.kind,
         "understood": outcome.understood,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "total": page.paginator.count,
+        "page": outcome.number,
+        "pages": outcome.num_pages,
+        "total": outcome.count,
+        "more": outcome.more,
         "similar": outcome.similar,
-        "results": [contact_out(c) for c in page],
+        "results": [contact_out(c) for c in outcome.results],
     }
 
 

@@ -1,6 +1,8 @@
 """Demo data of the contact base: contacts with documents in every state — waiting for
 acceptance, accepted (sealed by the workers), expired, archived, without a journey — and
-certified messages by SMS and e-mail, so every profile tab shows something."""
+certified messages by SMS and e-mail whose provider answered every way a provider answers:
+sent, delivered, opened (pixel and link), refused when sent, bounced after it was accepted,
+so every profile tab and the AR digital tab show something (and "Não entregue: <motivo>")."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from formaliza.acceptance.models import AcceptanceKit, ContactDocument
+from formaliza.acceptance.models import AcceptanceKit, CertifiedMessage, ContactDocument
 from formaliza.acceptance.services import (
     KitFile,
     activity_record,
     certified_send,
+    certified_track,
     document_scroll,
     document_shown,
     documents_archive,
@@ -24,7 +27,9 @@ from formaliza.acceptance.services import (
 from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.contacts.models import Contact, ContactEmail, ContactPhone
-from formaliza.conversations.models import Channel
+from formaliza.conversations.models import Channel, Message, MessageStatus
+from formaliza.conversations.ports import StatusUpdate
+from formaliza.conversations.services import status_record
 from formaliza.core import clock, ids
 from formaliza.evidence.report import html_to_pdf
 from formaliza.evidence.services import RequestContext
@@ -39,6 +44,46 @@ PEOPLE = [
 def _pdf(title: str) -> bytes:
     text = "O contratante declara que leu, compreendeu e aceita as condições abaixo. " * 30
     return html_to_pdf(f"<html><body><h1>{title}</h1><p>{text}</p></body></html>")
+
+
+def _provider_answers(
+    certified: CertifiedMessage, *, receipts: tuple[str, ...] = (), refused: str = "",
+    bounced: str = "",
+) -> None:  # fmt: skip
+    """What the provider answered for a certified message, recorded as the dispatcher and the
+    receipts webhook record it (the demo has no provider to ask): accepted with an id, then
+    each receipt through `status_record`; or refused when sent (failed, never accepted); or
+    accepted and then reported undeliverable (`bounced`: the provider's reason)."""
+    message = certified.message
+    at = message.created_at
+    if refused:
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED, attempts=1, failed_at=at + dt.timedelta(seconds=2),
+            error_code="zenvia_validation", error_title=refused, next_attempt_at=None,
+        )  # fmt: skip
+        return
+    provider_id = f"demo-{message.public_id}"
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.ACCEPTED, attempts=1, accepted_at=at + dt.timedelta(seconds=1),
+        provider_message_id=provider_id, next_attempt_at=None,
+    )  # fmt: skip
+    steps = [*receipts, "failed"] if bounced else list(receipts)
+    for minutes, status in enumerate(steps, start=1):
+        status_record(
+            channel=message.channel,
+            update=StatusUpdate(
+                provider_message_id=provider_id, status=status,
+                timestamp=at + dt.timedelta(minutes=minutes), recipient=certified.address,
+                callback_data=str(message.public_id),
+                error_code="not_delivered" if status == "failed" else "",
+                error_title=bounced if status == "failed" else "",
+            ),
+        )  # fmt: skip
+    certified.message.refresh_from_db()
+
+
+def _kit_message(kit: AcceptanceKit) -> CertifiedMessage:
+    return CertifiedMessage.objects.select_related("message__channel").get(kit=kit)
 
 
 def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
@@ -64,21 +109,31 @@ def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
         files=[KitFile("Contrato de adesão", "CT-2026-0001", _pdf("Contrato de adesão")),
                KitFile("Termo de privacidade", "LG-2026-0001", _pdf("Termo de privacidade"))],
     )  # fmt: skip
+    delivered_opened = _kit_message(accepted)
+    _provider_answers(delivered_opened, receipts=("sent", "delivered"))
+    certified_track(token=delivered_opened.tracking_token, what="open", context=context)
+    certified_track(token=delivered_opened.tracking_token, what="click", context=context)
     kit_open(kit=accepted, context=context)
     for document in accepted.documents.all():
         document_shown(kit=accepted, document=document, context=context)
         document_scroll(kit=accepted, document=document, fraction=1.0, context=context)
     kit_accept(kit_id=accepted.pk, context=context)
-    kit_send(
+    waiting = kit_send(
         actor=operator, contact=maria, title="Aditivo contratual", channel=sms,
         message="Promotora Exemplo: aditivo para o seu aceite.", address=PEOPLE[0][2],
         deadline=soon, files=[KitFile("Aditivo", "AD-2026-0002", _pdf("Aditivo contratual"))],
     )  # fmt: skip
+    _provider_answers(_kit_message(waiting), receipts=("sent", "delivered"))
     expired = kit_send(
         actor=operator, contact=laura, title="Renovação", channel=email,
         message="Documentos da renovação para o seu aceite.", address=PEOPLE[1][3],
         deadline=soon, files=[KitFile("Renovação", "RN-2025-0003", _pdf("Renovação"))],
     )  # fmt: skip
+    _provider_answers(
+        _kit_message(expired),
+        receipts=("sent",),
+        bounced="Caixa postal inexistente (550 5.1.1 mailbox unavailable)",
+    )
     AcceptanceKit.objects.filter(pk=expired.pk).update(
         deadline=clock.now() - dt.timedelta(days=2), status=AcceptanceKit.Status.EXPIRED
     )
@@ -89,6 +144,9 @@ def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
         message="Contrato de 2024.", address=PEOPLE[2][3], deadline=soon,
         files=[KitFile("Contrato 2024", "CT-2024-0099", _pdf("Contrato 2024"))],
     )  # fmt: skip
+    archived = _kit_message(old)
+    _provider_answers(archived, receipts=("sent", "delivered"))
+    certified_track(token=archived.tracking_token, what="open", context=context)
     ContactDocument.objects.filter(kit=old).update(created_at=clock.now() - dt.timedelta(days=400))
     documents_archive()
     data = _pdf("Comprovante avulso")
@@ -100,7 +158,25 @@ def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
     )  # fmt: skip
     activity_record(contact=joao, kind="document.uploaded", document=loose,
                     description="Comprovante avulso anexado (sem jornada)")  # fmt: skip
-    certified_send(actor=operator, contact=joao, channel=sms, address=PEOPLE[2][2],
-                   text="Promotora Exemplo: seu boleto vence amanhã.")  # fmt: skip
-    certified_send(actor=operator, contact=laura, channel=email, address=PEOPLE[1][3],
-                   subject="Aviso", text="Seu contrato foi renovado.")  # fmt: skip
+    sent = certified_send(actor=operator, contact=joao, channel=sms, address=PEOPLE[2][2],
+                          text="Promotora Exemplo: seu boleto vence amanhã.")  # fmt: skip
+    _provider_answers(sent, receipts=("sent",))
+    refused = certified_send(
+        actor=operator,
+        contact=joao,
+        channel=sms,
+        address="+5521987009999",
+        text="Promotora Exemplo: confirme seu endereço.",
+    )
+    _provider_answers(refused, refused="A Zenvia recusou a mensagem: número de destino inativo.")
+    clicked = certified_send(
+        actor=operator,
+        contact=laura,
+        channel=email,
+        address=PEOPLE[1][3],
+        subject="Aviso",
+        text="Seu contrato foi renovado.",
+        link_target="https://promotora.example/contrato",
+    )
+    _provider_answers(clicked, receipts=("sent", "delivered"))
+    certified_track(token=clicked.tracking_token, what="click", context=context)

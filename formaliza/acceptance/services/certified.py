@@ -14,6 +14,7 @@ from formaliza.acceptance.models import AcceptanceKit, CertifiedMessage
 from formaliza.acceptance.services.activity import activity_record
 from formaliza.accounts.actors import Actor
 from formaliza.contacts.models import Contact
+from formaliza.conversations.errors import error_explanation
 from formaliza.conversations.models import Channel as ConversationChannel
 from formaliza.conversations.models import Receipt
 from formaliza.conversations.services import message_send_email, message_send_text
@@ -240,12 +241,19 @@ def certified_receipt_lines(certified: CertifiedMessage) -> list[tuple[str, str,
     message = certified.message
     lines = [("Aceita pelo provedor", _fmt(message.accepted_at), "resposta da API do provedor")]
     provider = Receipt.objects.filter(message=message).order_by("occurred_at", "pk")
-    labels = {"sent": "Enviada", "delivered": "Entregue", "read": "Lida", "failed": "Falhou"}
+    labels = {"sent": "Enviada", "delivered": "Entregue", "read": "Lida", "failed": "Não entregue"}
     for receipt in provider:
+        source = f"recibo do provedor ({certified.get_channel_display()})"
+        if receipt.status == "failed":
+            reason = receipt.error_title or error_explanation(receipt.error_code or "not_delivered")
+            source = f"{source}: {reason}"
         lines.append(
-            (labels.get(receipt.status, receipt.status), _fmt(receipt.occurred_at),
-             f"recibo do provedor ({certified.get_channel_display()})")
-        )  # fmt: skip
+            (labels.get(receipt.status, receipt.status), _fmt(receipt.occurred_at), source)
+        )
+    if message.status == "failed" and message.accepted_at is None:  # refused when sent
+        lines.append(
+            ("Recusada pelo provedor", _fmt(message.failed_at), certified.failure.split(": ", 1)[1])
+        )
     if certified.channel == "email":
         lines.append(("Aberta (pixel)", _fmt(certified.opened_at), "pixel de rastreamento"))
     lines.append(("Link clicado", _fmt(certified.clicked_at), "clique no link de rastreamento"))

@@ -21,6 +21,19 @@ def test_search_page_finds_and_explains_invalid_cpf(kit, maria):
     assert r.status_code == 422 and "CPF inválido: confira os dígitos." in r.content.decode()
 
 
+def test_search_page_caps_the_count(kit, monkeypatch):
+    from formaliza.contacts import search
+    from formaliza.contacts.models import Contact
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for n in range(4):
+        Contact.objects.create(tenant=kit.tenant, name=f"Rita Lee {n}")
+    r = kit.client_for(Role.OPERATOR).get("/contatos/", {"kind": "nome", "q": "rita lee"})
+    html = r.content.decode()
+    assert "mais de 3 contatos: refine a busca" in html
+    assert "Rita Lee 2" in html and "Rita Lee 3" not in html
+
+
 @pytest.mark.parametrize("tab", TABS)
 def test_each_tab_renders(kit, maria, tab):
     r = kit.client_for(Role.OPERATOR).get(f"/contatos/{maria.public_id}/", {"aba": tab})

@@ -184,3 +184,43 @@ def test_certified_certificate_is_sealed_and_verifiable(kit, maria, sms, local_t
     from django.test import Client
 
     assert Client().get(f"/verificar/{sealed.code}/").status_code == 200
+
+
+def test_bounced_and_refused_say_why_on_the_ar_tab_and_the_certificate(kit, maria, email, sms):
+    from formaliza.acceptance.services.certified import certified_receipt_lines
+    from formaliza.conversations.models import Message
+    from formaliza.conversations.ports import StatusUpdate
+    from formaliza.conversations.services import status_record
+
+    operator = kit.actor(Role.OPERATOR)
+    bounced = certified_send(actor=operator, contact=maria, channel=email,
+                             address="maria@example.com", subject="Aviso", text="Aviso.")  # fmt: skip
+    run_queued_tasks()  # the e-mail is handed to the mail server: accepted
+    message = Message.objects.get(pk=bounced.message_id)
+    assert message.accepted_at is not None and message.provider_message_id
+    status_record(channel=email, update=StatusUpdate(
+        provider_message_id=message.provider_message_id, status="failed", timestamp=clock.now(),
+        error_code="not_delivered", error_title="Caixa postal inexistente (550 5.1.1)",
+    ))  # fmt: skip
+    refused = certified_send(actor=operator, contact=maria, channel=sms,
+                             address="11 98765-4321", text="Aviso certificado.")  # fmt: skip
+    Message.objects.filter(pk=refused.message_id).update(  # what the dispatcher writes
+        status="failed", failed_at=clock.now(), error_code="twilio_30006",
+        error_title="O destino é um telefone fixo ou não recebe mensagens.", next_attempt_at=None,
+    )  # fmt: skip
+    bounced = CertifiedMessage.objects.select_related("message").get(pk=bounced.pk)
+    refused = CertifiedMessage.objects.select_related("message").get(pk=refused.pk)
+    assert bounced.failure == "Não entregue: Caixa postal inexistente (550 5.1.1)"
+    assert refused.failure == (
+        "Recusada pelo provedor: O destino é um telefone fixo ou não recebe mensagens."
+    )
+    html = kit.client_for(Role.OPERATOR).get(f"/contatos/{maria.public_id}/", {"aba": "ar"})
+    html = html.content.decode()
+    assert bounced.failure in html and refused.failure in html
+    lines = certified_receipt_lines(bounced)
+    assert ("Não entregue", "Caixa postal inexistente (550 5.1.1)") in {
+        (label, source.split(": ", 1)[-1]) for label, _, source in lines
+    }
+    assert [
+        line for line in certified_receipt_lines(refused) if line[0] == "Recusada pelo provedor"
+    ]

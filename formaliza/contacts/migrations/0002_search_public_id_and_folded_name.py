@@ -8,6 +8,8 @@ import uuid
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
 
+from formaliza.contacts.migrations._postgres import PostgresOnlySQL
+
 
 def backfill(apps, schema_editor):
     from formaliza.contacts.folding import fold
@@ -24,18 +26,6 @@ def backfill(apps, schema_editor):
         Contact.objects.filter(pk=contact.pk).update(
             public_id=uuid.uuid4(), name_search=fold(contact.name)[:200]
         )
-
-
-class PostgresOnlySQL(migrations.RunSQL):
-    """RunSQL that only runs on PostgreSQL (the trigram index has no SQLite form)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

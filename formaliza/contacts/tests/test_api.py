@@ -18,7 +18,8 @@ def test_search_by_cpf(kit, maria):
                      **kit.api_headers())  # fmt: skip
     assert r.status_code == 200
     body = r.json()
-    assert body["total"] == 1 and body["results"][0]["id"] == str(maria.public_id)
+    assert body["total"] == 1 and body["more"] is False
+    assert body["results"][0]["id"] == str(maria.public_id)
     assert body["results"][0]["short_id"] == str(maria.public_id)[:8]
 
 
@@ -51,3 +52,5 @@ def test_in_openapi(kit):
     assert "/api/v1/contacts" in schema["paths"]
     params = {p["name"] for p in schema["paths"]["/api/v1/contacts"]["get"]["parameters"]}
     assert {"q", "type", "page"} <= params
+    search_out = schema["components"]["schemas"]["SearchOut"]["properties"]
+    assert search_out["more"]["type"] == "boolean"
