@@ -22,6 +22,7 @@ from formaliza.acceptance.services.kits import (
     document_shown,
     kit_accept,
     kit_open,
+    kit_selfie_submit,
     kit_send,
     kits_expire,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "documents_archive",
     "kit_accept",
     "kit_open",
+    "kit_selfie_submit",
     "kit_send",
     "kits_expire",
     "message_resend",

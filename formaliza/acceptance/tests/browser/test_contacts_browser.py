@@ -90,3 +90,55 @@ def test_kit_from_send_to_acceptance_on_a_phone(
     with operator.expect_download() as download:
         operator.get_by_role("link", name="Documento final com laudo").click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_kit_asking_for_a_selfie_from_the_form_to_the_sealed_report(
+    new_page, kit, maria, local_tsa, django_capture_on_commit_callbacks
+):
+    from formaliza.journeys.tests.helpers import document_frame, face_frame, jpeg
+
+    email_channel(kit.tenant)
+    operator = new_page("desktop", user=kit.users[Role.OPERATOR])
+    operator.goto(f"/contatos/{maria.public_id}/?aba=aceite")
+    operator.locator("#new-kit").click()
+    form = operator.locator("#kit-form")
+    form.get_by_label("Título do kit").fill("Contrato com selfie")
+    form.get_by_label("Celular ou e-mail").fill("maria@example.com")
+    form.get_by_label("Nº dos documentos").fill("CT-SELFIE-1")
+    form.get_by_label("PDFs").set_input_files(
+        [{"name": "contrato.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(1)}]
+    )
+    form.get_by_label("Pedir selfie do cliente").check()
+    form.get_by_role("button", name="Enviar").click()
+    operator.wait_for_url(f"**/contatos/{maria.public_id}/?aba=aceite*")
+    acc = AcceptanceKit.objects.get(title="Contrato com selfie")
+    assert acc.require_selfie
+    run_queued_tasks()
+    link = re.search(r"/a/r/\S+/", mail.outbox[-1].body).group(0)
+
+    client = new_page("phone")
+    client.goto(link)
+    accept = client.get_by_role("button", name="Li e aceito os documentos")
+    for box in client.locator("section.doc .pages").all():
+        box.evaluate("b => { b.scrollTop = b.scrollHeight; b.dispatchEvent(new Event('scroll')); }")
+    expect(client.locator("section.doc .read-mark")).to_be_visible()
+    expect(accept).to_be_disabled()  # read, but no selfie yet
+    selfie = client.locator("#selfie-form")
+    selfie.get_by_label("Foto do rosto").set_input_files(
+        {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": jpeg(document_frame())}
+    )
+    selfie.get_by_role("button", name="Enviar selfie").click()
+    expect(client.locator("#selfie-error")).to_contain_text("Não encontramos seu rosto na foto")
+    client.locator("#selfie-form").get_by_label("Foto do rosto").set_input_files(
+        {"name": "selfie.jpg", "mimeType": "image/jpeg", "buffer": jpeg(face_frame())}
+    )
+    client.locator("#selfie-form").get_by_role("button", name="Enviar selfie").click()
+    expect(client.locator("#selfie-done")).to_contain_text("Selfie recebida")
+    accept = client.get_by_role("button", name="Li e aceito os documentos")
+    expect(accept).to_be_enabled()
+    with django_capture_on_commit_callbacks(execute=True):
+        accept.click()
+        expect(client.locator("#accepted")).to_contain_text("Aceite registrado")
+        run_queued_tasks()
+    acc.refresh_from_db()
+    assert acc.sealed_document.status == "sealed" and acc.selfie_retakes == 1
