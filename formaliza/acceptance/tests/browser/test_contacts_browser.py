@@ -13,6 +13,7 @@ from formaliza.acceptance.models import AcceptanceKit, CertifiedMessage
 from formaliza.acceptance.services import KitFile, kit_send
 from formaliza.acceptance.tests.helpers import email_channel, pdf_bytes, person
 from formaliza.accounts.roles import Role
+from formaliza.contacts.models import Contact
 from formaliza.core import clock
 from formaliza.core.testing import run_queued_tasks
 
@@ -53,6 +54,25 @@ def test_each_search_type_from_the_form(new_page, kit, maria):
     page.get_by_label("Buscar", exact=True).fill("CT-404")
     page.get_by_role("button", name="Buscar").click()
     expect(page.locator("#results")).to_contain_text("Nenhum contato encontrado")
+
+    # A company by its CNPJ written bare, and a contact by the number of a document sent.
+    Contact.objects.create(tenant=kit.tenant, name="Padaria Pão Bom", kind="company",
+                           document="11222333000181")  # fmt: skip
+    kit_send(
+        actor=kit.actor(Role.OPERATOR), contact=maria, title="Contrato", message="Aceite.",
+        channel=email_channel(kit.tenant), address="maria@example.com",
+        deadline=clock.now() + dt.timedelta(days=2), files=[KitFile("Contrato", "CT-2026-77", pdf_bytes(1))],
+    )  # fmt: skip
+    for label, text, name in (("CNPJ", "11222333000181", "Padaria Pão Bom"),
+                              ("Nº do documento", " CT-2026-77 ", "Maria Clara Souza")):  # fmt: skip
+        page.goto("/contatos/")
+        page.get_by_label("Tipo de dado").select_option(label=label)
+        page.get_by_label("Buscar", exact=True).fill(text)
+        page.get_by_role("button", name="Buscar").click()
+        expect(page.locator("#results tbody tr")).to_have_count(1)
+        expect(page.locator("#results")).to_contain_text(name)
+    page.locator("#results").get_by_role("link", name="Maria Clara Souza").click()
+    expect(page.locator("#tabs [aria-current=page]")).to_have_text("Informações")
 
 
 def test_kit_from_send_to_acceptance_on_a_phone(
