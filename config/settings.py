@@ -429,7 +429,11 @@ SERVE_EXTRA_PROCESSES += ["formaliza.payments.serving.fake_psp_process"]
 CONVERSATION_INBOUND_HANDLERS = env_list(
     "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
 )
-CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+# Tasks told each time an outbound message's status advances (the contact base's AR digital
+# puts a certified message's delivery, reading or failure on the contact's activity).
+CONVERSATION_STATUS_HANDLERS = env_list(
+    "CONVERSATION_STATUS_HANDLERS", "formaliza.acceptance.tasks.certified_status"
+)
 # The bot of the attendants' inbox (a conversations.ports.ConversationBot; "" for none).
 CONVERSATION_BOT = os.environ.get(
     "CONVERSATION_BOT", "formaliza.flows.adapters.conversation_bot.FlowBot"

@@ -13,6 +13,7 @@ from formaliza.acceptance.services.certified import (
     certified_certificate_request,
     certified_receipt_lines,
     certified_send,
+    certified_status_record,
     certified_track,
 )
 from formaliza.acceptance.services.kits import (
@@ -40,6 +41,7 @@ __all__ = [
     "certified_certificate_request",
     "certified_receipt_lines",
     "certified_send",
+    "certified_status_record",
     "certified_track",
     "document_open",
     "document_resend",
