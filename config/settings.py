@@ -547,7 +547,9 @@ NAVIGATION = [
         ("Meus clientes", "cases:clients", "case.view"),
         ("Novo cálculo", "cases:calculate", "case.work"),
         ("Meu link de cadastro", "cases:agent_link", "case.work"),
+        ("Meus créditos", "cases:credits", "case.work"),
         ("Atermações", "cases:filing_queue", "case.filing"),
+        ("Cobranças com divergência", "cases:charges", "case.filing"),
         ("Documentos de casos", "cases:document_types", "case.settings"),
     ]),
     ("Fluxos", [
