@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from formaliza.accounts.roles import Role
-from formaliza.api.api import api
 from formaliza.cases.models import (
     Calculation,
     Case,
@@ -115,7 +114,7 @@ def test_every_cases_api_operation_is_404_for_another_tenants_objects(kit, other
     before = snapshot(kit.tenant)
     browser, headers = Client(), other_kit.api_headers()
     leaks, checked = [], 0
-    for path, operations in api.get_openapi_schema(path_prefix="/api")["paths"].items():
+    for path, operations in browser.get("/api/openapi.json").json()["paths"].items():
         if not path.startswith("/api/v1/cases/") or "{" not in path:
             continue
         for method, operation in operations.items():
