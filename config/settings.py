@@ -593,3 +593,15 @@ TRIAGE_FOLLOW_UP_HOUR = int(os.environ.get("TRIAGE_FOLLOW_UP_HOUR", "8"))
 # JSON; the default for everyone else. The tel_link adapter ignores them.
 TRIAGE_EXTENSIONS = json.loads(os.environ.get("TRIAGE_EXTENSIONS", "{}"))
 TRIAGE_DEFAULT_EXTENSION = os.environ.get("TRIAGE_DEFAULT_EXTENSION", "1001")
+# The links the triage messages carry ({pedido}: the order's external id, {id}: ours): the
+# tenant's scheduling page and the documents page.
+TRIAGE_SCHEDULING_URL = os.environ.get(
+    "TRIAGE_SCHEDULING_URL", "https://agenda.example.com/agendar?pedido={pedido}"
+)
+TRIAGE_DOCUMENTS_URL = os.environ.get(
+    "TRIAGE_DOCUMENTS_URL", "https://agenda.example.com/documentos?pedido={pedido}"
+)
+# The scheduler's rules (formaliza/triage/services/rules.py), every minute.
+TRIAGE_ESCALATE_AFTER_MINUTES = int(os.environ.get("TRIAGE_ESCALATE_AFTER_MINUTES", "30"))
+TRIAGE_SAME_DAY_CALL_HOUR = int(os.environ.get("TRIAGE_SAME_DAY_CALL_HOUR", "17"))
+PERIODIC_TASKS += [("formaliza.triage.tasks.triage_rules_run", 60)]
