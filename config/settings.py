@@ -547,6 +547,7 @@ NAVIGATION = [
     ("Triagem", [
         ("Conferência geral", "triage:overview", "triage.view"),
         ("Importar pedidos", "triage:import", "triage.manage"),
+        ("Modelos da triagem", "triage:templates", "triage.manage"),
     ]),
     ("Casos", [
         ("Meus casos", "cases:list", "case.view"),
