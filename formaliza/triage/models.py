@@ -95,7 +95,12 @@ class CertificateOrder(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "worklist", "worklist_since"]),
+            # A list's page order (call tasks first — NULLS LAST is PostgreSQL's ascending
+            # default — then the longest in the list): read from the index, no sort.
+            models.Index(
+                fields=["tenant", "worklist", "call_task_at", "worklist_since", "id"],
+                name="triage_order_list_page",
+            ),
             models.Index(fields=["tenant", "assigned_to", "worklist"]),
         ]
 
