@@ -434,7 +434,11 @@ SERVE_EXTRA_PROCESSES += ["formaliza.payments.serving.fake_psp_process"]
 CONVERSATION_INBOUND_HANDLERS = env_list(
     "CONVERSATION_INBOUND_HANDLERS", "formaliza.flows.tasks.flow_inbound_message"
 )
-CONVERSATION_STATUS_HANDLERS = env_list("CONVERSATION_STATUS_HANDLERS")
+# Tasks told each time an outbound message's status advances (the contact base's AR digital
+# puts a certified message's delivery, reading or failure on the contact's activity).
+CONVERSATION_STATUS_HANDLERS = env_list(
+    "CONVERSATION_STATUS_HANDLERS", "formaliza.acceptance.tasks.certified_status"
+)
 # The bot of the attendants' inbox (a conversations.ports.ConversationBot; "" for none).
 CONVERSATION_BOT = os.environ.get(
     "CONVERSATION_BOT", "formaliza.flows.adapters.conversation_bot.FlowBot"
@@ -551,13 +555,16 @@ NAVIGATION = [
     ("Triagem", [
         ("Conferência geral", "triage:overview", "triage.view"),
         ("Importar pedidos", "triage:import", "triage.manage"),
+        ("Modelos da triagem", "triage:templates", "triage.manage"),
     ]),
     ("Casos", [
         ("Meus casos", "cases:list", "case.view"),
         ("Meus clientes", "cases:clients", "case.view"),
         ("Novo cálculo", "cases:calculate", "case.work"),
         ("Meu link de cadastro", "cases:agent_link", "case.work"),
+        ("Meus créditos", "cases:credits", "case.work"),
         ("Atermações", "cases:filing_queue", "case.filing"),
+        ("Cobranças com divergência", "cases:charges", "case.filing"),
         ("Documentos de casos", "cases:document_types", "case.settings"),
     ]),
     ("Fluxos", [
@@ -597,3 +604,15 @@ TRIAGE_FOLLOW_UP_HOUR = int(os.environ.get("TRIAGE_FOLLOW_UP_HOUR", "8"))
 # JSON; the default for everyone else. The tel_link adapter ignores them.
 TRIAGE_EXTENSIONS = json.loads(os.environ.get("TRIAGE_EXTENSIONS", "{}"))
 TRIAGE_DEFAULT_EXTENSION = os.environ.get("TRIAGE_DEFAULT_EXTENSION", "1001")
+# The links the triage messages carry ({pedido}: the order's external id, {id}: ours): the
+# tenant's scheduling page and the documents page.
+TRIAGE_SCHEDULING_URL = os.environ.get(
+    "TRIAGE_SCHEDULING_URL", "https://agenda.example.com/agendar?pedido={pedido}"
+)
+TRIAGE_DOCUMENTS_URL = os.environ.get(
+    "TRIAGE_DOCUMENTS_URL", "https://agenda.example.com/documentos?pedido={pedido}"
+)
+# The scheduler's rules (formaliza/triage/services/rules.py), every minute.
+TRIAGE_ESCALATE_AFTER_MINUTES = int(os.environ.get("TRIAGE_ESCALATE_AFTER_MINUTES", "30"))
+TRIAGE_SAME_DAY_CALL_HOUR = int(os.environ.get("TRIAGE_SAME_DAY_CALL_HOUR", "17"))
+PERIODIC_TASKS += [("formaliza.triage.tasks.triage_rules_run", 60)]

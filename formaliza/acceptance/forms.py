@@ -47,6 +47,10 @@ class KitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     files = MultipleFileField(label="PDFs")
+    require_selfie = forms.BooleanField(
+        label="Pedir selfie do cliente (verificada como na jornada: um rosto, nítido, de perto)",
+        required=False,
+    )
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)

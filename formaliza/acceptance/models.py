@@ -41,6 +41,14 @@ class AcceptanceKit(TimeStampedModel):
     address = models.CharField("endereço", max_length=254)
     deadline = models.DateTimeField("prazo")
     require_selfie = models.BooleanField("pedir selfie", default=False)
+    # The client's selfie when the kit asks for one: the checked display copy (no metadata)
+    # in the default storage, its hash and the hash of the bytes as sent, the face check.
+    selfie_file = models.CharField(max_length=300, blank=True)
+    selfie_sha256 = models.CharField(max_length=64, blank=True)
+    selfie_original_sha256 = models.CharField(max_length=64, blank=True)
+    selfie_at = models.DateTimeField(null=True, blank=True)
+    selfie_face = models.JSONField(default=dict, blank=True)
+    selfie_retakes = models.PositiveSmallIntegerField(default=0)  # photos refused before
     # Only the SHA-256 of the client's token is looked up; the token is kept encrypted so the
     # same link can be sent again.
     token_sha256 = models.CharField(max_length=64, unique=True)

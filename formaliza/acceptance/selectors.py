@@ -242,6 +242,7 @@ ACTIVITY_LABELS = {
     "kit.expired": "Expirado",
     "kit.sealed": "Laudo selado",
     "message.delivered": "Entregue",
+    "message.failed": "Não entregue",
     "message.read": "Lido (recibo do provedor)",
     "message.clicked": "Link aberto",
     "message.opened": "E-mail aberto (pixel)",

@@ -27,3 +27,10 @@ def acceptance_sealed(document_id: str) -> str:
     """Registered in settings.EVIDENCE_SEALED_HANDLERS: a kit's final PDF (or a certified
     message's certificate) was sealed; the kit's documents get it on their activity."""
     return services.acceptance_sealed_record(document_id=document_id)
+
+
+@task(queue_name="default")
+def certified_status(message_id: int, status: str) -> str:
+    """Registered in settings.CONVERSATION_STATUS_HANDLERS: a message's status advanced; a
+    certified one's delivery, reading or failure goes on the contact's activity."""
+    return services.certified_status_record(message_id=message_id, status=status)

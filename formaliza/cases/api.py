@@ -23,7 +23,7 @@ from formaliza.core.errors import NotFound
 from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.payments import services as payments
 from formaliza.payments.models import Charge
-from formaliza.payments.selectors import wallet_entries
+from formaliza.payments.selectors import wallet_entries, wallet_purchases
 
 router = Router()
 
@@ -333,7 +333,7 @@ def list_cases(request, status: str = ""):
     return [case_out(c) for c in selectors.case_list(actor=_actor(request), status=status)[:500]]
 
 
-@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Caso")
+@router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="Caso")
 def get_case(request, case_id: int):
     return case_out(selectors.case_get(actor=_actor(request), case_id=case_id))
 
@@ -386,6 +386,7 @@ class CreditsOut(Schema):
     agent_id: int
     balance: int
     entries: list[CreditEntryOut]
+    purchases: list[ChargeOut]
 
 
 class PurchaseIn(Schema):
@@ -440,6 +441,7 @@ def agent_credits(request, agent_id: int):
     return {
         "agent_id": agent_id, "balance": wallet.balance,
         "entries": list(wallet_entries(wallet)[:200]),
+        "purchases": [charge_out(c) for c in wallet_purchases(wallet=wallet)[:50]],
     }  # fmt: skip
 
 
@@ -455,3 +457,87 @@ def credits_purchase(request, agent_id: int, payload: PurchaseIn):
     wallet = payments.wallet_for(tenant=actor.tenant, owner=agent)
     charge = payments.credit_purchase_start(wallet=wallet, quantity=payload.quantity, buyer=agent)
     return Status(201, charge_out(charge))
+
+
+# --- charges that need an operator ("Cobranças com divergência") --------------------------------
+class PixOut(Schema):
+    end_to_end_id: str
+    amount: Decimal
+    paid_at: dt.datetime
+    outcome: Literal["applied", "amount_mismatch", "expired", "not_active", "unknown_charge"]
+
+
+class ChargeReviewOut(ChargeOut):
+    subject_kind: str
+    case_id: int | None
+    agent_id: int | None
+    pix: list[PixOut]
+    acceptable: bool
+    resolved_at: dt.datetime | None
+    resolution: Literal["", "accepted", "dismissed"]
+    resolution_note: str
+
+
+class DecisionIn(Schema):
+    note: str
+
+
+@tenant_lookup("cases", "txid")
+def _charge_visible(actor: Actor, value: str) -> bool:
+    return Charge.objects.filter(tenant=actor.tenant, txid=str(value)[:35]).exists()
+
+
+def charge_review_out(row: selectors.ChargeRow) -> dict:
+    charge = row.charge
+    return {
+        **charge_out(charge), "subject_kind": charge.subject_kind,
+        "case_id": row.case.pk if row.case else None,
+        "agent_id": row.agent.pk if row.agent else None,
+        "pix": [
+            {"end_to_end_id": p.end_to_end_id, "amount": p.amount, "paid_at": p.paid_at,
+             "outcome": p.outcome}
+            for p in charge.pix.all()
+        ],
+        "acceptable": row.acceptable, "resolved_at": charge.resolved_at,
+        "resolution": charge.resolution, "resolution_note": charge.resolution_note,
+    }  # fmt: skip
+
+
+@router.get(
+    "/charges",
+    response={200: list[ChargeReviewOut], **ERRORS},
+    summary="Cobranças com divergência (pendentes, ou resolvidas com resolved=true)",
+)
+def list_review_charges(request, resolved: bool = False):
+    rows = selectors.charge_rows(actor=_actor(request), resolved=resolved)
+    return [charge_review_out(r) for r in rows]
+
+
+@router.get("/charges/{txid}", response={200: ChargeReviewOut, **ERRORS}, summary="Cobrança")
+def get_charge(request, txid: str):
+    return charge_review_out(selectors.charge_row(actor=_actor(request), txid=txid))
+
+
+def _decide(request, txid: str, payload: DecisionIn, *, accept: bool) -> dict:
+    actor = _actor(request)
+    row = selectors.charge_row(actor=actor, txid=txid)
+    services.charge_review(charge=row.charge, user=None, accept=accept, note=payload.note)
+    return charge_review_out(selectors.charge_row(actor=actor, txid=txid))
+
+
+@router.post(
+    "/charges/{txid}/accept",
+    response={200: ChargeReviewOut, **ERRORS},
+    summary="Aceitar o Pix recebido como pagamento (a cobrança fica paga; o caso, pago)",
+)
+def accept_charge(request, txid: str, payload: DecisionIn):
+    return _decide(request, txid, payload, accept=True)
+
+
+@router.post(
+    "/charges/{txid}/dismiss",
+    response={200: ChargeReviewOut, **ERRORS},
+    summary="Encerrar a cobrança sem pagamento, com uma nota",
+)
+def dismiss_charge(request, txid: str, payload: DecisionIn):
+    return _decide(request, txid, payload, accept=False)

@@ -173,6 +173,19 @@ class ProtocolForm(forms.Form):
     )  # fmt: skip
 
 
+class CreditPurchaseForm(forms.Form):
+    """The range (1 to PAYMENT_CREDIT_MAX_PER_PURCHASE) is the service's to check."""
+
+    quantity = forms.IntegerField(
+        label="Quantidade de créditos", initial=5,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Informe quantos créditos comprar.",
+            "invalid": "Informe um número inteiro de créditos.",
+        },
+    )  # fmt: skip
+
+
 class DocumentTypeForm(forms.Form):
     name = forms.CharField(label="Nome", max_length=120)
     help_text = forms.CharField(label="Orientação ao cliente", max_length=300, required=False)

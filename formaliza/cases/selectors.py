@@ -20,6 +20,14 @@ from formaliza.cases.models import (
     DocumentType,
 )
 from formaliza.core.errors import NotFound
+from formaliza.payments.models import CreditWallet
+from formaliza.payments.selectors import (
+    charge_get,
+    charges_for_review,
+    wallet_entries,
+    wallet_purchases,
+)
+from formaliza.payments.services.review import ACCEPTABLE
 
 Status = ClientDocument.Status
 
@@ -189,3 +197,94 @@ def agent_get(*, actor: Actor, agent_id) -> User:
     if agent is None or not agent.has_perm_code(Perm.CASE_WORK):
         raise NotFound("Agente", code="agent_not_found")
     return agent
+
+
+# --- payments seen from the cases: the agent's credits, charges for an operator ------------------
+@dataclass
+class ChargeRow:
+    """A charge that needs (or needed) an operator, with what it pays."""
+
+    charge: object
+    case: Case | None
+    agent: User | None  # a credit purchase's agent
+
+    @property
+    def what(self) -> str:
+        if self.case is not None:
+            return f"Caso {self.case.number} — {self.case.client.name}"
+        if self.agent is not None:
+            quantity = self.charge.metadata.get("quantity", "?")
+            return f"{quantity} crédito(s) de {self.agent.display_name}"
+        return self.charge.description
+
+    @property
+    def acceptable(self) -> bool:
+        return (
+            self.charge.resolved_at is None
+            and self.charge.status in ACCEPTABLE
+            and any(p.outcome != "applied" for p in self.charge.pix.all())
+        )
+
+
+def charge_rows(*, actor: Actor, resolved: bool = False, limit: int = 200) -> list[ChargeRow]:
+    actor.require(Perm.CASE_FILING)
+    charges = list(charges_for_review(tenant=actor.tenant, resolved=resolved)[:limit])
+    return _rows(actor, charges)
+
+
+def charge_row(*, actor: Actor, txid: str) -> ChargeRow:
+    """One of the tenant's charges by txid (staff), or NotFound."""
+    actor.require(Perm.CASE_FILING)
+    charge = charge_get(tenant=actor.tenant, txid=str(txid)[:35])
+    if charge is None:
+        raise NotFound("Cobrança", code="charge_not_found")
+    return _rows(actor, [charge])[0]
+
+
+def _rows(actor: Actor, charges: list) -> list[ChargeRow]:
+    case_ids = [c.subject_id for c in charges if c.subject_kind == "case"]
+    wallet_ids = [c.subject_id for c in charges if c.subject_kind == "credits"]
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(tenant=actor.tenant, pk__in=case_ids).select_related("client")
+    }
+    owners = {
+        w.pk: w.owner
+        for w in CreditWallet.objects.filter(tenant=actor.tenant, pk__in=wallet_ids).select_related(
+            "owner"
+        )
+    }
+    return [
+        ChargeRow(
+            charge=c,
+            case=cases.get(c.subject_id) if c.subject_kind == "case" else None,
+            agent=owners.get(c.subject_id) if c.subject_kind == "credits" else None,
+        )
+        for c in charges
+    ]
+
+
+@dataclass
+class Credits:
+    agent: User
+    balance: int
+    entries: list
+    purchases: list
+
+
+def agent_credits(*, actor: Actor, agent: User) -> Credits:
+    """An agent's wallet: balance, ledger (newest first) and credit purchases. Agents see their
+    own; staff (case.view_all) any agent of the tenant."""
+    actor.require(Perm.CASE_VIEW)
+    if agent.tenant_id != actor.tenant.pk or (
+        not actor.can(Perm.CASE_VIEW_ALL) and agent.pk != getattr(actor.user, "pk", None)
+    ):
+        raise NotFound("Agente", code="agent_not_found")
+    wallet = CreditWallet.objects.filter(tenant=actor.tenant, owner=agent).first()
+    if wallet is None:
+        return Credits(agent=agent, balance=0, entries=[], purchases=[])
+    entries = list(wallet_entries(wallet).select_related("created_by")[:200])
+    return Credits(
+        agent=agent, balance=wallet.balance, entries=entries,
+        purchases=list(wallet_purchases(wallet=wallet)[:50]),
+    )  # fmt: skip

@@ -2,10 +2,12 @@
 notices, and two agents with cases in every status (calculado … protocolado), plus drafts.
 Everything goes through the services; the demo's paid cases are paid with a credit (granted
 to the agent, debited from the ledger), and the tenant's Pix account talks to the fake PSP, so
-the awaiting-payment cases show a Pix QR code that can be paid on it."""
+the awaiting-payment cases show a Pix QR code that can be paid on it. Each agent bought 5
+credits (Meus créditos); the operators find flagged charges (Cobranças com divergência)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -21,7 +23,8 @@ from formaliza.cases.events import Who
 from formaliza.cases.indices import month_add
 from formaliza.cases.models import Case, CaseStatus, DocumentType, IndexTable
 from formaliza.payments import services as payments
-from formaliza.payments.models import PixAccount
+from formaliza.payments.fake_psp import FakePixPsp, key_of
+from formaliza.payments.models import Charge, PixAccount
 
 logger = logging.getLogger("formaliza.demo")
 
@@ -159,6 +162,62 @@ def _pix_account(tenant: Tenant) -> None:
     })  # fmt: skip
 
 
+@contextlib.contextmanager
+def _seed_psp(tenant: Tenant):
+    """A fake PSP of our own while seeding (the one `manage.py serve` starts may not be up):
+    the account points at it for the seed's charges and back at FAKE_PIX_PSP_URL after."""
+    account = PixAccount.objects.get(tenant=tenant)
+    saved = (account.api_url, account.token_url)
+    psp = FakePixPsp(mode="collect")
+    url = psp.start(port=0)
+    PixAccount.objects.filter(pk=account.pk).update(api_url=url, token_url=f"{url}/oauth/token")
+    account.refresh_from_db()
+    psp.key_register(key_of(account))
+    try:
+        yield account, psp
+    finally:
+        PixAccount.objects.filter(pk=account.pk).update(api_url=saved[0], token_url=saved[1])
+        psp.stop()
+
+
+def _pay(account: PixAccount, psp: FakePixPsp, charge: Charge, valor: str | None = None) -> Charge:
+    """The payer pays on the fake PSP; its `pix` callback is applied as the worker would
+    (the paid charge's handlers run here too; the queued ones find it done)."""
+    psp.collected.clear()
+    psp.pay(charge.txid, valor=valor)
+    provider = payments.provider_for(account)
+    for delivery in psp.collected:
+        for pix in provider.webhook_parse(delivery.body):
+            payments.pix_apply(account=account, pix=pix)
+    charge.refresh_from_db()
+    if charge.status == Charge.Status.PAID:
+        payments.credit_purchase_settle(charge=charge)
+        services.case_charge_paid(charge=charge)
+    return charge
+
+
+def _payments_seed(tenant: Tenant, agents: list[User], staff) -> None:
+    """Meus créditos with a paid purchase for each agent; for the operators' "Cobranças com
+    divergência": a client who paid a case with another amount (flagged), a credit purchase
+    paid with another amount (flagged) and one already closed with a note."""
+    with _seed_psp(tenant) as (account, psp):
+        for agent in agents:
+            charge = services.agent_credits_buy(agent=agent, quantity=5)
+            _pay(account, psp, charge)
+        awaiting = Case.objects.filter(
+            tenant=tenant, agent=agents[0], status=CaseStatus.AWAITING_PAYMENT
+        ).first()
+        _pay(account, psp, services.case_charge(case=awaiting), valor="15.00")
+        _pay(account, psp, services.agent_credits_buy(agent=agents[-1], quantity=2), valor="200.00")
+        closed = _pay(
+            account, psp, services.agent_credits_buy(agent=agents[0], quantity=1), valor="12.00"
+        )
+        payments.charge_dismiss(
+            charge=closed, user=staff.user,
+            note="Valor errado: devolvido ao pagador pelo internet banking.",
+        )  # fmt: skip
+
+
 def cases_seed(*, tenant: Tenant, agents: list[User], staff) -> None:
     """`agents`: the demo's agent users; `staff`: an Actor allowed to record protocols."""
     _index_table()
@@ -180,4 +239,5 @@ def cases_seed(*, tenant: Tenant, agents: list[User], staff) -> None:
             contribution_years=35, contribution_months=2, contribution_days=0,
             history=_history(dt.date(2012, 4, 1), Decimal("2500.00")), label="Rascunho: benefício de 2012 (decadente)",
         ))  # fmt: skip
+    _payments_seed(tenant, agents, staff)
     logger.info("Casos de demonstração: %s agentes com casos em todos os status", len(agents))

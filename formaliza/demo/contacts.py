@@ -1,6 +1,6 @@
 """Demo data of the contact base: contacts with documents in every state — waiting for
 acceptance, accepted (sealed by the workers), expired, archived, without a journey — and
-certified messages by SMS and e-mail whose provider answered every way a provider answers:
+certified messages by SMS and e-mail (the accepted kit with the client's selfie) whose provider answered every way a provider answers:
 sent, delivered, opened (pixel and link), refused when sent, bounced after it was accepted,
 so every profile tab and the AR digital tab show something (and "Não entregue: <motivo>")."""
 
@@ -22,6 +22,7 @@ from formaliza.acceptance.services import (
     documents_archive,
     kit_accept,
     kit_open,
+    kit_selfie_submit,
     kit_send,
 )
 from formaliza.accounts.actors import Actor
@@ -31,6 +32,7 @@ from formaliza.conversations.models import Channel, Message, MessageStatus
 from formaliza.conversations.ports import StatusUpdate
 from formaliza.conversations.services import status_record
 from formaliza.core import clock, ids
+from formaliza.demo.images import selfie_jpeg
 from formaliza.evidence.report import html_to_pdf
 from formaliza.evidence.services import RequestContext
 
@@ -108,6 +110,7 @@ def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
         address=PEOPLE[0][3], deadline=soon,
         files=[KitFile("Contrato de adesão", "CT-2026-0001", _pdf("Contrato de adesão")),
                KitFile("Termo de privacidade", "LG-2026-0001", _pdf("Termo de privacidade"))],
+        require_selfie=True,
     )  # fmt: skip
     delivered_opened = _kit_message(accepted)
     _provider_answers(delivered_opened, receipts=("sent", "delivered"))
@@ -117,6 +120,7 @@ def contacts_seed(*, tenant: Tenant, operator: Actor) -> None:
     for document in accepted.documents.all():
         document_shown(kit=accepted, document=document, context=context)
         document_scroll(kit=accepted, document=document, fraction=1.0, context=context)
+    kit_selfie_submit(kit=accepted, data=selfie_jpeg(), context=context)
     kit_accept(kit_id=accepted.pk, context=context)
     waiting = kit_send(
         actor=operator, contact=maria, title="Aditivo contratual", channel=sms,

@@ -91,6 +91,14 @@ class Charge(TimeStampedModel):
     )
     flag_reason = models.CharField(max_length=300, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # An operator's decision on a charge that needed one (services/review.py).
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    resolution = models.CharField(max_length=10, blank=True)  # accepted | dismissed
+    resolution_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = "cobrança Pix"

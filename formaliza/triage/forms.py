@@ -73,3 +73,16 @@ class ImportForm(forms.Form):
         "comparecimento (compareceu/não compareceu), emitido em, cancelado em.",
         error_messages={"required": "Escolha o arquivo a importar."},
     )
+
+
+class TemplateForm(forms.Form):
+    """One list's message (the page shows the four, each with its prefix)."""
+
+    body = forms.CharField(
+        label="Texto", widget=forms.Textarea(attrs={"rows": 5}), max_length=1500,
+        error_messages={"required": "O texto da mensagem não pode ficar vazio."},
+    )  # fmt: skip
+    whatsapp_template = forms.CharField(
+        label="Modelo aprovado do WhatsApp fora da janela de 24 h ({{1}} nome, {{2}} link)",
+        max_length=120, required=False,
+    )  # fmt: skip

@@ -95,7 +95,12 @@ class CertificateOrder(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "worklist", "worklist_since"]),
+            # A list's page order (call tasks first — NULLS LAST is PostgreSQL's ascending
+            # default — then the longest in the list): read from the index, no sort.
+            models.Index(
+                fields=["tenant", "worklist", "call_task_at", "worklist_since", "id"],
+                name="triage_order_list_page",
+            ),
             models.Index(fields=["tenant", "assigned_to", "worklist"]),
         ]
 
@@ -211,3 +216,50 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m %H:%M} {self.text}"
+
+
+class MessageTemplate(TimeStampedModel):
+    """The tenant's text for one list (the seed's "Modelo de mensagem"), editable. Outside
+    WhatsApp's 24-hour window the approved WhatsApp template named here goes instead (its body
+    variables: {{1}} the client's first name, {{2}} the list's link)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    worklist = models.CharField(max_length=12, choices=Worklist.choices)
+    body = models.TextField("texto")
+    whatsapp_template = models.CharField(
+        "modelo aprovado do WhatsApp (fora da janela de 24 h)", max_length=120, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "modelo de mensagem da triagem"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "worklist"], name="triage_template_per_list_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.worklist}"
+
+
+class RuleRun(models.Model):
+    """One rule applied once to one state of an order (the scheduler's idempotency): the same
+    rule on the same key never acts twice, however often or concurrently it runs."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    order = models.ForeignKey(CertificateOrder, on_delete=models.CASCADE, related_name="rule_runs")
+    rule = models.CharField(max_length=40)
+    key = models.CharField(max_length=80)
+    at = models.DateTimeField(default=clock.now)
+    result = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "rule", "key"], name="triage_rule_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}:{self.order_id}:{self.key}"

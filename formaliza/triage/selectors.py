@@ -124,7 +124,11 @@ def attempt_call(*, attempt: ContactAttempt) -> Call | None:
 
 
 def order_pending_attempt(*, order: CertificateOrder) -> ContactAttempt | None:
-    return order.attempts.filter(outcome="").order_by("-started_at", "-pk").first()
+    return (
+        order.attempts.filter(outcome="", kind__in=("call", "accountant"))
+        .order_by("-started_at", "-pk")
+        .first()
+    )
 
 
 def operators(*, tenant: Tenant) -> QuerySet[User]:

@@ -13,6 +13,7 @@ from formaliza.acceptance.services.certified import (
     certified_certificate_request,
     certified_receipt_lines,
     certified_send,
+    certified_status_record,
     certified_track,
 )
 from formaliza.acceptance.services.kits import (
@@ -22,6 +23,7 @@ from formaliza.acceptance.services.kits import (
     document_shown,
     kit_accept,
     kit_open,
+    kit_selfie_submit,
     kit_send,
     kits_expire,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "certified_certificate_request",
     "certified_receipt_lines",
     "certified_send",
+    "certified_status_record",
     "certified_track",
     "document_open",
     "document_resend",
@@ -49,6 +52,7 @@ __all__ = [
     "documents_archive",
     "kit_accept",
     "kit_open",
+    "kit_selfie_submit",
     "kit_send",
     "kits_expire",
     "message_resend",

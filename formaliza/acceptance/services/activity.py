@@ -16,11 +16,12 @@ def activity_record(
     automation: str = "",
     document: ContactDocument | None = None,
     data: dict | None = None,
+    at=None,
 ) -> ContactActivity:
     return ContactActivity.objects.create(
         tenant_id=contact.tenant_id,
         contact=contact,
-        at=clock.now(),
+        at=at or clock.now(),
         kind=kind,
         channel=channel,
         automation=automation[:120],

@@ -349,3 +349,45 @@ def certified_certificate_request(*, actor: Actor, certified: CertifiedMessage) 
         )
         CertifiedMessage.objects.filter(pk=certified.pk).update(sealed_document=document)
     return document
+
+
+STATUS_ACTIVITY = {
+    # status → (activity kind, description, the message's time field)
+    "delivered": ("message.delivered", "Mensagem entregue (recibo do provedor)", "delivered_at"),
+    "read": ("message.read", "Mensagem lida (confirmação de leitura do WhatsApp)", "read_at"),
+    "failed": ("message.failed", "", "failed_at"),
+}
+
+
+def certified_status_record(*, message_id: int, status: str) -> str:
+    """A certified message's status advanced (settings.CONVERSATION_STATUS_HANDLERS): delivered,
+    read and failed go on the contact's activity (and on each document of its kit), once, at
+    the provider's time. Other messages and statuses: nothing."""
+    if status not in STATUS_ACTIVITY:
+        return "ignored"
+    certified = (
+        CertifiedMessage.objects.select_related("message", "contact", "kit")
+        .filter(message_id=message_id)
+        .first()
+    )
+    if certified is None:
+        return "not_certified"
+    kind, description, field = STATUS_ACTIVITY[status]
+    if status == "failed":
+        description = certified.failure or "Mensagem não entregue"
+    with transaction.atomic():
+        done = certified.contact.activities.filter(
+            kind=kind, data__certified=str(certified.public_id)
+        )
+        if done.exists():
+            return "already_recorded"
+        documents = list(certified.kit.documents.order_by("position")) if certified.kit else []
+        for document in documents or [None]:
+            activity_record(
+                contact=certified.contact, kind=kind, channel=certified.channel,
+                automation="Aceite digital" if certified.kit_id else "Mensagem certificada",
+                description=f"{description} — {certified.address}", document=document,
+                data={"certified": str(certified.public_id)},
+                at=getattr(certified.message, field) or clock.now(),
+            )  # fmt: skip
+    return "recorded"

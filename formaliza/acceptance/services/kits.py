@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 
 from formaliza.acceptance.models import AcceptanceKit, ContactDocument
@@ -27,6 +27,7 @@ from formaliza.evidence.bundle import (
     AuthenticationCheck,
     ContractDocument,
     EvidenceBundle,
+    ImageEvidence,
     Originator,
     ReadingProof,
     Signer,
@@ -47,6 +48,8 @@ EVENT_LABELS = {
     "kit.opened": "Link aberto pelo cliente",
     "document.shown": "Documento exibido",
     "document.read": "Documento lido até o fim",
+    "kit.selfie": "Selfie enviada e verificada",
+    "kit.selfie_refused": "Selfie recusada na verificação",
     "kit.accepted": "Aceite confirmado",
     "kit.expired_attempt": "Tentativa de aceite após o prazo",
 }
@@ -261,6 +264,86 @@ def document_scroll(
     return document
 
 
+def _face_detail(face: dict) -> str:
+    if not face or face.get("box") is None:
+        return ""
+    return (
+        f"largura {face.get('size_ratio', 0) * 100:.0f}% da foto; confiança "
+        f"{face.get('confidence', 0):.2f}; detector {str(face.get('detector', '')).replace('_', ' ')}"
+    )
+
+
+def kit_selfie_submit(*, kit: AcceptanceKit, data: bytes, context: RequestContext) -> AcceptanceKit:
+    """The client's selfie for a kit that asks for one, through the journey's image checks
+    (type, size, resolution, blur, one face, close enough and centred). A refused photo is
+    counted and recorded (its code, not its bytes) and raises `ImageRefused` with what to do;
+    a new accepted one replaces the previous one until the kit is accepted."""
+    from formaliza.journeys.images import ImageRefused, image_check
+
+    if _expired(kit):
+        raise KitClosed("Expirado: o prazo para este aceite terminou.", "kit_expired")
+    if not kit.require_selfie or kit.status == AcceptanceKit.Status.ACCEPTED:
+        raise ApplicationError(code="selfie_not_asked", message="Este aceite não pede selfie.",
+                               status=409)  # fmt: skip
+    try:
+        checked = image_check(data, kind="selfie")
+    except ImageRefused as refusal:
+        with transaction.atomic():
+            AcceptanceKit.objects.filter(pk=kit.pk).update(
+                selfie_retakes=models.F("selfie_retakes") + 1
+            )
+            evidence_event_record(
+                tenant=kit.tenant, subject=kit_subject(kit), kind="kit.selfie_refused",
+                actor=_client(kit), context=context,
+                data={"code": refusal.code, "sha256": ids.sha256_hex(data), "bytes": len(data)},
+            )  # fmt: skip
+        raise
+    name = storages["default"].save(
+        f"contacts/{kit.tenant_id}/{kit.public_id}/selfie-{checked.display_sha256}.jpg",
+        ContentFile(checked.display_jpeg),
+    )
+    face = checked.face.as_dict() if checked.face else {}
+    with transaction.atomic():
+        locked = AcceptanceKit.objects.select_for_update().get(pk=kit.pk)
+        if locked.status == AcceptanceKit.Status.ACCEPTED:
+            raise ApplicationError(code="selfie_not_asked", message="Este aceite já foi feito.",
+                                   status=409)  # fmt: skip
+        locked.selfie_file, locked.selfie_sha256 = name, checked.display_sha256
+        locked.selfie_original_sha256, locked.selfie_at = checked.original_sha256, clock.now()
+        locked.selfie_face = face
+        locked.save(update_fields=["selfie_file", "selfie_sha256", "selfie_original_sha256",
+                                   "selfie_at", "selfie_face", "updated_at"])  # fmt: skip
+        evidence_event_record(
+            tenant=kit.tenant, subject=kit_subject(kit), kind="kit.selfie", actor=_client(kit),
+            context=context,
+            data={"sha256": checked.display_sha256, "original_sha256": checked.original_sha256,
+                  "face": face, "blur_score": checked.blur_score,
+                  "had_location": checked.had_location},
+        )  # fmt: skip
+        activity_record(contact=kit.contact, kind="kit.selfie", channel=kit.channel,
+                        automation="Aceite digital",
+                        description=f"Selfie enviada para o kit “{kit.title}”")  # fmt: skip
+    return locked
+
+
+def _selfie_evidence(kit: AcceptanceKit) -> tuple[ImageEvidence, ...]:
+    if not kit.require_selfie:
+        return ()
+    with storages["default"].open(kit.selfie_file, "rb") as handle:
+        content = handle.read()
+    if ids.sha256_hex(content) != kit.selfie_sha256:
+        raise ApplicationError(code="selfie_changed", message="A selfie foi alterada no "
+                               "armazenamento: envie outra.", status=409)  # fmt: skip
+    return (
+        ImageEvidence(
+            kind="selfie", content=content, sha256=kit.selfie_sha256,
+            original_sha256=kit.selfie_original_sha256, captured_at=kit.selfie_at,
+            retakes=kit.selfie_retakes, face_detected=kit.selfie_face.get("box") is not None,
+            face_detection_detail=_face_detail(kit.selfie_face),
+        ),
+    )  # fmt: skip
+
+
 def kit_accept(*, kit_id: int, context: RequestContext) -> AcceptanceKit:
     """The client accepts. Refused past the deadline (the attempt is recorded, nothing
     accepted) and before every document was read to the end."""
@@ -284,6 +367,10 @@ def kit_accept(*, kit_id: int, context: RequestContext) -> AcceptanceKit:
                 message="Leia todos os documentos até o fim antes de aceitar: " + ", ".join(unread),
                 status=409,
             )
+        if kit.require_selfie and not kit.selfie_file:
+            raise ApplicationError(code="selfie_missing",
+                                   message="Envie a selfie antes de aceitar.", status=409)  # fmt: skip
+        images = _selfie_evidence(kit)
         now = clock.now()
         kit.status = AcceptanceKit.Status.ACCEPTED
         kit.accepted_at = now
@@ -309,9 +396,12 @@ def kit_accept(*, kit_id: int, context: RequestContext) -> AcceptanceKit:
             name=contact.name, cpf=contact.document,
             phone=kit.address if kit.channel != "email" else "",
             email=kit.address if kit.channel == "email" else "",
-            authentications=(AuthenticationCheck(f"Link individual enviado por "
-                                                 f"{kit.get_channel_display()}", "aprovado",
-                                                 kit.opened_at),),
+            authentications=(
+                AuthenticationCheck(f"Link individual enviado por {kit.get_channel_display()}",
+                                    "aprovado", kit.opened_at),
+                *((AuthenticationCheck("Selfie (rosto detectado na foto)", "aprovado",
+                                       kit.selfie_at),) if images else ()),
+            ),
             ip=context.ip, user_agent=context.user_agent, session_id=context.session_id,
             sent_at=kit.sent_at, opened_at=kit.opened_at, signed_at=now,
         )  # fmt: skip
@@ -330,6 +420,7 @@ def kit_accept(*, kit_id: int, context: RequestContext) -> AcceptanceKit:
                              shown_at=d.shown_at, reached_end_at=d.reached_end_at)
                 for d in documents
             ),
+            images=images,
             event_labels=EVENT_LABELS,
         )  # fmt: skip
         kit.sealed_document = sealed_document_request(

@@ -30,6 +30,11 @@ def test_demo_contacts_show_every_delivery_state(db, settings):
     assert ("failed", False, False, "Recusada pelo provedor") in states
     assert ("failed", False, False, "Não entregue") in states  # bounced after accepted
 
+    from formaliza.acceptance.models import AcceptanceKit
+
+    with_selfie = AcceptanceKit.objects.get(require_selfie=True)
+    assert with_selfie.status == "accepted" and with_selfie.selfie_file
+
     operator = User.objects.filter(role="operator").first()
     client = Client()
     client.force_login(operator)

@@ -149,3 +149,75 @@ def test_other_tenant_kit_report_is_404(kit, other_kit, maria, channel):
         .status_code
         == 404
     )
+
+
+def test_a_kit_asking_for_a_selfie_checks_it_and_seals_it_with_the_report(
+    kit, maria, channel, local_tsa, django_capture_on_commit_callbacks
+):
+    from formaliza.journeys.tests.helpers import document_frame, face_frame, jpeg
+
+    acc = kit_send(
+        actor=kit.actor(Role.OPERATOR), contact=maria, title="Contrato", message="Aceite.",
+        channel=channel, address="maria@example.com", deadline=clock.now() + dt.timedelta(days=2),
+        files=[KitFile("Contrato", "CT-2001", pdf_bytes(1))], require_selfie=True,
+    )  # fmt: skip
+    run_queued_tasks()
+    browser = Client()
+    token = browser.get(client_link().replace("http://127.0.0.1:8000", ""))["Location"]
+    token = token.rstrip("/").rsplit("/", 1)[-1]
+    page = browser.get(f"/a/{token}/").content.decode()
+    assert "Este aceite pede uma foto do seu rosto" in page
+    document = acc.documents.get()
+    assert browser.post(f"/a/{token}/d/{document.public_id}/leitura/", {"fraction": "1"}).json()[
+        "all_read"
+    ]
+    # Read but no selfie yet: the button stays disabled and the service refuses.
+    assert 'id="accept" disabled' in browser.get(f"/a/{token}/").content.decode()
+    refused = browser.post(f"/a/{token}/aceitar/")
+    assert (
+        refused.status_code == 409
+        and "Envie a selfie antes de aceitar." in refused.content.decode()
+    )
+    # A photo without a face is refused with what to do, and counted.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    no_face = SimpleUploadedFile("foto.jpg", jpeg(document_frame(size=(800, 600))), "image/jpeg")
+    r = browser.post(f"/a/{token}/selfie/", {"photo": no_face})
+    assert r.status_code == 422 and "Não encontramos seu rosto na foto" in r.content.decode()
+    selfie = SimpleUploadedFile("selfie.jpg", jpeg(face_frame()), "image/jpeg")
+    assert browser.post(f"/a/{token}/selfie/", {"photo": selfie}).status_code == 302
+    acc.refresh_from_db()
+    assert acc.selfie_file and acc.selfie_retakes == 1 and acc.selfie_face["box"]
+    assert 'id="selfie-done"' in browser.get(f"/a/{token}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert browser.post(f"/a/{token}/aceitar/").status_code == 302
+        run_queued_tasks()
+    acc.refresh_from_db()
+    assert acc.sealed_document.status == "sealed", acc.sealed_document.last_error
+    kinds = list(EvidenceEvent.objects.filter(subject_id=str(acc.public_id))
+                 .values_list("kind", flat=True))  # fmt: skip
+    assert {"kit.selfie_refused", "kit.selfie", "kit.accepted"} <= set(kinds)
+    # After acceptance no other selfie is taken.
+    again = SimpleUploadedFile("selfie.jpg", jpeg(face_frame()), "image/jpeg")
+    assert browser.post(f"/a/{token}/selfie/", {"photo": again}).status_code == 409
+
+
+def test_a_selfie_for_a_kit_that_does_not_ask_or_past_the_deadline_is_refused(kit, maria, channel):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from formaliza.journeys.tests.helpers import face_frame, jpeg
+
+    acc = send(kit, maria, channel)
+    run_queued_tasks()
+    token = Client().get(client_link().replace("http://127.0.0.1:8000", ""))["Location"]
+    token = token.rstrip("/").rsplit("/", 1)[-1]
+    photo = SimpleUploadedFile("selfie.jpg", jpeg(face_frame()), "image/jpeg")
+    r = Client().post(f"/a/{token}/selfie/", {"photo": photo})
+    assert r.status_code == 409 and "Este aceite não pede selfie." in r.content.decode()
+    AcceptanceKit.objects.filter(pk=acc.pk).update(require_selfie=True,
+                                                   deadline=clock.now() - dt.timedelta(minutes=1))  # fmt: skip
+    photo.seek(0)
+    r = Client().post(f"/a/{token}/selfie/", {"photo": photo})
+    assert r.status_code == 410 and "Expirado" in r.content.decode()
+    acc.refresh_from_db()
+    assert not acc.selfie_file

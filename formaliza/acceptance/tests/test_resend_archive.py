@@ -224,3 +224,42 @@ def test_bounced_and_refused_say_why_on_the_ar_tab_and_the_certificate(kit, mari
     assert [
         line for line in certified_receipt_lines(refused) if line[0] == "Recusada pelo provedor"
     ]
+
+
+def test_delivery_and_failure_go_on_the_activity_once(kit, maria, email):
+    from formaliza.conversations.models import Message
+    from formaliza.conversations.ports import StatusUpdate
+    from formaliza.conversations.services import status_record
+
+    acc = kit_send(
+        actor=kit.actor(Role.OPERATOR), contact=maria, title="Contrato", message="Aceite.",
+        channel=email, address="maria@example.com", deadline=clock.now() + dt.timedelta(days=2),
+        files=[KitFile("Contrato", "CT-3001", pdf_bytes(1)), KitFile("Termo", "TM-3001", pdf_bytes(1))],
+    )  # fmt: skip
+    run_queued_tasks()
+    message = Message.objects.get(certified__kit=acc)
+    at = clock.now() - dt.timedelta(minutes=5)
+    for status in ("delivered", "delivered", "failed"):  # a replay changes nothing
+        status_record(channel=email, update=StatusUpdate(
+            provider_message_id=message.provider_message_id, status=status, timestamp=at,
+            error_title="Caixa cheia (552)" if status == "failed" else "",
+        ))  # fmt: skip
+    run_queued_tasks()
+    delivered = ContactActivity.objects.filter(contact=maria, kind="message.delivered")
+    assert delivered.count() == 2  # one per document of the kit
+    assert {a.document.number for a in delivered} == {"CT-3001", "TM-3001"}
+    assert all(a.at == at for a in delivered)
+    failed = ContactActivity.objects.filter(contact=maria, kind="message.failed")
+    assert [a.description for a in failed] == [
+        "Não entregue: Caixa cheia (552) — maria@example.com"
+    ] * 2
+    html = (
+        kit.client_for(Role.OPERATOR)
+        .get(f"/contatos/{maria.public_id}/", {"aba": "atividades"})
+        .content.decode()
+    )
+    assert "Mensagem entregue (recibo do provedor) — maria@example.com" in html
+    # another message (not certified) is ignored
+    from formaliza.acceptance.services import certified_status_record
+
+    assert certified_status_record(message_id=10**9, status="delivered") == "not_certified"

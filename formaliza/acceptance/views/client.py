@@ -47,9 +47,45 @@ def kit_page(request, token: str):
         for document in documents:
             services.document_shown(kit=kit, document=document, context=context)
         documents = selectors.kit_documents(kit=kit)
-    context = {"kit": kit, "status": status, "documents": documents, "token": token,
-               "all_read": all(d.reached_end_at for d in documents)}  # fmt: skip
-    return render(request, "acceptance/client_kit.html", context)
+    return render(request, "acceptance/client_kit.html", _page_context(kit, status, token))
+
+
+def _page_context(kit, status: str, token: str, **extra) -> dict:
+    documents = selectors.kit_documents(kit=kit)
+    all_read = all(d.reached_end_at for d in documents)
+    selfie_ok = not kit.require_selfie or bool(kit.selfie_file)
+    return {"kit": kit, "status": status, "documents": documents, "token": token,
+            "all_read": all_read, "selfie_ok": selfie_ok, "can_accept": all_read and selfie_ok,
+            **extra}  # fmt: skip
+
+
+@require_POST
+def kit_selfie(request, token: str):
+    """The client's selfie (a kit that asks for one): checked like the journey's; a refusal
+    says what to do and the page stays, an accepted photo goes back to the page."""
+    kit = _kit(token)
+    if selectors.kit_effective_status(kit) == "expired":
+        return _closed(request, kit)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ApplicationError(code="selfie_missing", message="Tire ou escolha uma foto do "
+                                   "seu rosto.", status=422)  # fmt: skip
+        if upload.size > settings.JOURNEY_IMAGE_MAX_BYTES:
+            from formaliza.journeys.images import ImageRefused
+
+            raise ImageRefused("image_too_large",
+                               max_mb=settings.JOURNEY_IMAGE_MAX_BYTES // (1024 * 1024))  # fmt: skip
+        services.kit_selfie_submit(kit=kit, data=upload.read(),
+                                   context=context_from_request(request))  # fmt: skip
+    except ApplicationError as exc:
+        if exc.code == "kit_expired":
+            return _closed(request, kit)
+        kit.refresh_from_db()
+        context = _page_context(kit, selectors.kit_effective_status(kit), token,
+                                selfie_error=exc.message)  # fmt: skip
+        return render(request, "acceptance/client_kit.html", context, status=exc.status)
+    return redirect("acceptance_public:kit", token=token)
 
 
 @never_cache
@@ -97,9 +133,7 @@ def kit_accept(request, token: str):
     except ApplicationError as exc:
         if exc.code == "kit_expired":
             return _closed(request, kit)
-        documents = selectors.kit_documents(kit=kit)
-        context = {"kit": kit, "status": "waiting", "documents": documents, "token": token,
-                   "error": exc.message, "all_read": False}  # fmt: skip
+        context = _page_context(kit, "waiting", token, error=exc.message)
         return render(request, "acceptance/client_kit.html", context, status=exc.status)
     return redirect("acceptance_public:kit", token=token)
 

@@ -85,7 +85,7 @@ def kit_new(request, public_id):
             services.kit_send(
                 actor=Actor.of_user(request.user), contact=contact, title=data["title"],
                 message=data["message"], channel=channel, address=data["address"],
-                deadline=deadline, files=files,
+                deadline=deadline, files=files, require_selfie=data["require_selfie"],
             )  # fmt: skip
         except ValidationFailed as exc:
             for field in exc.fields:

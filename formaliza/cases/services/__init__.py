@@ -24,11 +24,14 @@ from formaliza.cases.services.documents import (
 )
 from formaliza.cases.services.indices import index_table_import
 from formaliza.cases.services.payments import (
+    agent_credits_buy,
     case_charge,
     case_charge_paid,
     case_pay_with_credit,
     case_payment_panel,
     case_static_confirm,
+    charge_display,
+    charge_review,
 )
 from formaliza.cases.services.progress import case_progress
 from formaliza.cases.services.selfservice import (
@@ -45,6 +48,7 @@ __all__ = [
     "Registration",
     "access_resolve",
     "active_table",
+    "agent_credits_buy",
     "agent_profile_ensure",
     "agent_profile_update",
     "calculation_discard",
@@ -61,6 +65,8 @@ __all__ = [
     "case_protocol_record",
     "case_save",
     "case_static_confirm",
+    "charge_display",
+    "charge_review",
     "client_access_url",
     "client_create",
     "client_update",

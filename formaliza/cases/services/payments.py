@@ -71,7 +71,7 @@ def case_charge_paid(*, charge: Charge) -> Case | None:
         case = case_mark_paid(case=case, source="pix", reference=charge.txid)
     except Conflict as exc:  # paid twice, or the case moved on: the operator sees the flag
         logger.warning("charge %s not applied to case %s: %s", charge.txid, case.pk, exc.code)
-        Charge.objects.filter(pk=charge.pk).update(flag_reason=exc.message[:300])
+        payments.charge_flag(charge=charge, reason=exc.message)
         return None
     if not already:
         _paid_notify(case)
@@ -121,8 +121,29 @@ def case_payment_panel(*, case: Case, create: bool) -> dict:
             panel["error"] = "" if exc.code == "pix_not_configured" else exc.message
         except ApplicationError as exc:
             panel["error"] = exc.message
-    if charge is not None and charge.status == Charge.Status.ACTIVE and charge.copia_e_cola:
-        panel["qr"] = qr_svg(charge.copia_e_cola)
-        if charge.account.api_url.startswith(settings.FAKE_PIX_PSP_URL):
-            panel["fake_pay_url"] = f"{settings.FAKE_PIX_PSP_URL}/_fake/pagar/{charge.txid}"
+    panel.update(charge_display(charge))
     return panel
+
+
+def charge_display(charge: Charge | None) -> dict:
+    """An active charge's QR code (inline SVG) and, on the demo's fake PSP, its pay link."""
+    shown = {"qr": "", "fake_pay_url": ""}
+    if charge is not None and charge.status == Charge.Status.ACTIVE and charge.copia_e_cola:
+        shown["qr"] = qr_svg(charge.copia_e_cola)
+        if charge.account.api_url.startswith(settings.FAKE_PIX_PSP_URL):
+            shown["fake_pay_url"] = f"{settings.FAKE_PIX_PSP_URL}/_fake/pagar/{charge.txid}"
+    return shown
+
+
+def agent_credits_buy(*, agent, quantity: int) -> Charge:
+    """ "Comprar créditos": a Pix charge for `quantity` credits of the agent's wallet; paid, the
+    credits enter the balance (payments.tasks.credit_purchase_paid)."""
+    wallet = payments.wallet_for(tenant=agent.tenant, owner=agent)
+    return payments.credit_purchase_start(wallet=wallet, quantity=quantity, buyer=agent)
+
+
+def charge_review(*, charge: Charge, user, accept: bool, note: str) -> Charge:
+    """An operator's decision on a charge that needed one (see payments.services.review)."""
+    if accept:
+        return payments.charge_accept(charge=charge, user=user, note=note)
+    return payments.charge_dismiss(charge=charge, user=user, note=note)

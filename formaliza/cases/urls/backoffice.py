@@ -1,6 +1,6 @@
 from django.urls import path
 
-from formaliza.cases.views import calculations, cases, clients
+from formaliza.cases.views import calculations, cases, clients, payments
 
 app_name = "cases"
 
@@ -38,4 +38,9 @@ urlpatterns = [
     path("atermacoes/", cases.filing_queue, name="filing_queue"),
     path("tipos-de-documento/", cases.document_types, name="document_types"),
     path("meu-link/", cases.agent_link, name="agent_link"),
+    path("creditos/", payments.credits, name="credits"),
+    path("creditos/comprar/", payments.credits_buy, name="credits_buy"),
+    path("cobrancas/", payments.charges, name="charges"),
+    path("cobrancas/<str:txid>/aceitar/", payments.charge_accept, name="charge_accept"),
+    path("cobrancas/<str:txid>/encerrar/", payments.charge_dismiss, name="charge_dismiss"),
 ]

@@ -47,6 +47,7 @@ from formaliza.history import services as history
 from formaliza.history.selectors import HistoryFilters
 from formaliza.history.tests.conftest import Corpus
 from formaliza.journeys.models import Journey
+from formaliza.payments.models import Charge
 from formaliza.proposals.models import FormalizationRequest, Proposal
 from formaliza.triage.models import CertificateOrder
 from formaliza.webhooks.models import WebhookEndpoint
@@ -460,6 +461,11 @@ def _request_id(world: World):
 @provides("cases:case_id")
 def _case_id(world: World):
     return _case(world).kwargs["case_id"]
+
+
+@provides("cases:txid")
+def _charge_txid(world: World):
+    return Charge.objects.filter(tenant=world.tenant, status=Charge.Status.FLAGGED).first().txid
 
 
 @provides("cases:agent_id")

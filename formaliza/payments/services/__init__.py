@@ -19,11 +19,15 @@ from formaliza.payments.services.intake import (
     pix_notification_process,
     pix_webhook_receive,
 )
+from formaliza.payments.services.review import charge_accept, charge_dismiss, charge_flag
 
 __all__ = [
     "WebhookRefused",
+    "charge_accept",
     "charge_confirm",
     "charge_create",
+    "charge_dismiss",
+    "charge_flag",
     "charge_for_subject",
     "credit_add",
     "credit_purchase_settle",

@@ -56,13 +56,14 @@ def charge_for_subject(*, tenant: Tenant, subject_kind: str, subject_id: int) ->
 def charge_create(
     *, tenant: Tenant, subject_kind: str, subject_id: int, amount: Decimal, description: str,
     payer_name: str = "", payer_document: str = "", due_date: dt.date | None = None,
-    metadata: dict | None = None,
+    metadata: dict | None = None, single_payment: bool = True,
 ) -> Charge:  # fmt: skip
     """A Pix charge for the subject — or its active one with the same amount (no duplicate
-    charge for a client who opens the page twice)."""
+    charge for a client who opens the page twice). `single_payment`: the subject is paid once
+    (a case), so a paid one gets no new charge; a wallet buys credits again and again."""
     account = _account(tenant)
     current = charge_for_subject(tenant=tenant, subject_kind=subject_kind, subject_id=subject_id)
-    if current is not None and current.status == Charge.Status.PAID:
+    if single_payment and current is not None and current.status == Charge.Status.PAID:
         raise Conflict("charge_already_paid", "Esta cobrança já foi paga.")
     if (
         current is not None

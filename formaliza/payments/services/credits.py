@@ -91,7 +91,7 @@ def credit_purchase_start(*, wallet: CreditWallet, quantity: int, buyer) -> Char
     return charge_create(
         tenant=wallet.tenant, subject_kind="credits", subject_id=wallet.pk, amount=amount,
         description=f"{quantity} crédito(s) Formaliza", payer_name=buyer.get_full_name(),
-        metadata={"quantity": quantity, "buyer_id": buyer.pk},
+        metadata={"quantity": quantity, "buyer_id": buyer.pk}, single_payment=False,
     )  # fmt: skip
 
 

@@ -110,4 +110,7 @@ def pix_apply(*, account: PixAccount, pix: PixReceived) -> PixPayment:
     elif charge.status == Charge.Status.ACTIVE:
         charge.status, charge.flag_reason = Charge.Status.FLAGGED, reason[:300]
         charge.save(update_fields=["status", "flag_reason", "updated_at"])
+    elif charge.resolved_at is not None:  # a new Pix on a charge an operator closed: reopen it
+        charge.resolved_at, charge.resolved_by, charge.resolution = None, None, ""
+        charge.save(update_fields=["resolved_at", "resolved_by", "resolution", "updated_at"])
     return payment

@@ -8,6 +8,7 @@ from formaliza.triage.services.contacts import (
     outcome_record,
 )
 from formaliza.triage.services.imports import ImportRejected, ImportReport, orders_import
+from formaliza.triage.services.messaging import order_message_send, template_for, template_save
 from formaliza.triage.services.orders import (
     OrderInput,
     order_assign,
@@ -15,6 +16,7 @@ from formaliza.triage.services.orders import (
     order_list_refresh,
     order_upsert,
 )
+from formaliza.triage.services.rules import triage_rules_run
 
 __all__ = [
     "ContactInput",
@@ -27,7 +29,11 @@ __all__ = [
     "order_call",
     "order_clean",
     "order_list_refresh",
+    "order_message_send",
     "order_upsert",
     "orders_import",
     "outcome_record",
+    "template_for",
+    "template_save",
+    "triage_rules_run",
 ]

@@ -39,14 +39,16 @@ def test_next_step_follows_the_playbook_of_the_list(kit):
 
 def test_a_contact_without_outcome_blocks_the_next(kit):
     order = make_order(kit.tenant, "pagamentos")
-    contact_start(order=order, kind="message", who=_who(kit), channel="whatsapp")
+    contact_start(order=order, kind="call", who=_who(kit), channel="phone")
     with pytest.raises(ApplicationError) as caught:
-        contact_start(order=order, kind="call", who=_who(kit))
+        contact_start(order=order, kind="message", who=_who(kit))
     assert caught.value.code == "triage_outcome_pending"
     assert order.attempts.count() == 1
     outcome_record(order=order, data=ContactInput(outcome="pendente_pagamento"), who=_who(kit))
+    # A message's outcome is the client's reply: it blocks nothing.
+    contact_start(order=order, kind="message", who=_who(kit))
     contact_start(order=order, kind="call", who=_who(kit))
-    assert order.attempts.count() == 2
+    assert order.attempts.count() == 3
 
 
 def test_outcome_is_required_and_named(kit):

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from formaliza.accounts.actors import Actor
 from formaliza.accounts.roles import Perm
 from formaliza.core.errors import ApplicationError
 from formaliza.triage import selectors, services
@@ -99,4 +100,19 @@ def order_assign(request, order_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Responsável atualizado.")
+    return redirect("triage:order", order.pk)
+
+
+@require_POST
+@triage_page(Perm.TRIAGE_WORK)
+def order_message(request, order_id):
+    """ "Enviar mensagem": the list's template, through the outbox's gates."""
+    order = selectors.order_get(tenant=request.tenant, order_id=order_id)
+    actor = Actor.of_user(request.user)
+    try:
+        attempt = services.order_message_send(order=order, actor=actor, who=who_of(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Mensagem enviada por {attempt.channel}.")
     return redirect("triage:order", order.pk)
