@@ -121,7 +121,7 @@ class CaseOut(Schema):
     filed_at: dt.datetime | None
 
 
-class DocumentOut(Schema):
+class CaseDocumentOut(Schema):
     id: int
     client_id: int
     type: str
@@ -242,7 +242,7 @@ def update_client(request, client_id: int, payload: ClientIn):
 
 @router.get(
     "/clients/{client_id}/documents",
-    response={200: list[DocumentOut], **ERRORS},
+    response={200: list[CaseDocumentOut], **ERRORS},
     summary="Documentos do cliente",
 )
 def list_documents(request, client_id: int):
@@ -252,7 +252,7 @@ def list_documents(request, client_id: int):
 
 @router.post(
     "/clients/{client_id}/documents",
-    response={201: DocumentOut, **ERRORS},
+    response={201: CaseDocumentOut, **ERRORS},
     summary="Anexar documento (um arquivo, um tipo)",
 )
 def upload_document(request, client_id: int, doc_type: Form[str], file: File[UploadedFile]):
@@ -270,7 +270,7 @@ def upload_document(request, client_id: int, doc_type: Form[str], file: File[Upl
 
 @router.post(
     "/documents/{document_id}/review",
-    response={200: DocumentOut, **ERRORS},
+    response={200: CaseDocumentOut, **ERRORS},
     summary="Aprovar ou rejeitar documento",
 )
 def review_document(request, document_id: int, payload: ReviewIn):
@@ -331,11 +331,6 @@ def save_case(request, calculation_id: str, payload: SaveIn):
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="Casos")
 def list_cases(request, status: str = ""):
     return [case_out(c) for c in selectors.case_list(actor=_actor(request), status=status)[:500]]
-
-
-@router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="Caso")
-def get_case(request, case_id: int):
-    return case_out(selectors.case_get(actor=_actor(request), case_id=case_id))
 
 
 @router.post(
@@ -478,7 +473,7 @@ class ChargeReviewOut(ChargeOut):
     resolution_note: str
 
 
-class DecisionIn(Schema):
+class ChargeDecisionIn(Schema):
     note: str
 
 
@@ -518,7 +513,7 @@ def get_charge(request, txid: str):
     return charge_review_out(selectors.charge_row(actor=_actor(request), txid=txid))
 
 
-def _decide(request, txid: str, payload: DecisionIn, *, accept: bool) -> dict:
+def _decide(request, txid: str, payload: ChargeDecisionIn, *, accept: bool) -> dict:
     actor = _actor(request)
     row = selectors.charge_row(actor=actor, txid=txid)
     services.charge_review(charge=row.charge, user=None, accept=accept, note=payload.note)
@@ -530,7 +525,7 @@ def _decide(request, txid: str, payload: DecisionIn, *, accept: bool) -> dict:
     response={200: ChargeReviewOut, **ERRORS},
     summary="Aceitar o Pix recebido como pagamento (a cobrança fica paga; o caso, pago)",
 )
-def accept_charge(request, txid: str, payload: DecisionIn):
+def accept_charge(request, txid: str, payload: ChargeDecisionIn):
     return _decide(request, txid, payload, accept=True)
 
 
@@ -539,5 +534,11 @@ def accept_charge(request, txid: str, payload: DecisionIn):
     response={200: ChargeReviewOut, **ERRORS},
     summary="Encerrar a cobrança sem pagamento, com uma nota",
 )
-def dismiss_charge(request, txid: str, payload: DecisionIn):
+def dismiss_charge(request, txid: str, payload: ChargeDecisionIn):
     return _decide(request, txid, payload, accept=False)
+
+
+# Last: Django matches URL patterns in order, and "/charges" must not be read as a case id.
+@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="Caso")
+def get_case(request, case_id: int):
+    return case_out(selectors.case_get(actor=_actor(request), case_id=case_id))

@@ -24,7 +24,7 @@ class StepOut(Schema):
     done_at: dt.datetime | None
 
 
-class DocumentOut(Schema):
+class JourneyDocumentOut(Schema):
     status: str
     code: str | None
     sha256: str | None
@@ -66,7 +66,7 @@ class JourneyOut(Schema):
     closed_at: dt.datetime | None
     closed_reason: str
     steps: list[StepOut]
-    document: DocumentOut | None
+    document: JourneyDocumentOut | None
     face_matches: list[FaceMatchOut]
 
 
@@ -77,16 +77,16 @@ class DownloadOut(Schema):
     download_expires_at: dt.datetime
 
 
-class ErrorBody(Schema):
+class JourneyErrorBody(Schema):
     code: str
     message: str
 
 
-class ErrorOut(Schema):
-    error: ErrorBody
+class JourneyErrorOut(Schema):
+    error: JourneyErrorBody
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {401: JourneyErrorOut, 403: JourneyErrorOut, 404: JourneyErrorOut, 409: JourneyErrorOut}
 
 
 def _journey(actor: Actor, request_id: str) -> Journey:

@@ -123,7 +123,7 @@ class DecisionOut(Schema):
     formalization: FormalizationOut | None
 
 
-class HistoryItem(Schema):
+class ProposalHistoryItem(Schema):
     from_activity: str | None
     to_activity: str
     decision: str
@@ -265,7 +265,7 @@ def get_proposal(request, proposal_id: str):
 
 @proposals_router.get(
     "/{proposal_id}/history",
-    response={200: list[HistoryItem], **ERRORS},
+    response={200: list[ProposalHistoryItem], **ERRORS},
     summary="Histórico da proposta",
 )
 def proposal_history(request, proposal_id: str):

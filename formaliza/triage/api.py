@@ -50,7 +50,7 @@ class OrderListQuery(Schema):
     page_size: int = page_size_field()
 
 
-class StepOut(Schema):
+class TriageStepOut(Schema):
     kind: str
     label: str
 
@@ -73,7 +73,7 @@ class OrderOut(Schema):
     worklist: str
     worklist_label: str
     worklist_since: dt.datetime
-    next_step: StepOut | None
+    next_step: TriageStepOut | None
     assigned_to_id: int | None
     last_contact_at: dt.datetime | None
     seconds_since_last_contact: int | None
@@ -93,7 +93,7 @@ class CountOut(Schema):
     due: int
     call_tasks: int
     unassigned: int
-    steps: list[StepOut]
+    steps: list[TriageStepOut]
 
 
 class EventOut(Schema):
@@ -123,7 +123,7 @@ class ContactIn(OutcomeIn):
     channel: str = ""
 
 
-class AttemptOut(Schema):
+class TriageAttemptOut(Schema):
     id: int
     kind: str
     started_at: dt.datetime
@@ -161,7 +161,7 @@ def order_out(order: CertificateOrder) -> dict:
 
 
 def attempt_out(attempt: ContactAttempt) -> dict:
-    return {name: getattr(attempt, name) for name in AttemptOut.model_fields}
+    return {name: getattr(attempt, name) for name in TriageAttemptOut.model_fields}
 
 
 def event_out(event: OrderEvent) -> dict:
@@ -179,7 +179,7 @@ def upsert_order(request, payload: OrderIn):
     return Status(201 if created else 200, {**order_out(order), "created": created})
 
 
-class ImportOut(Schema):
+class TriageImportOut(Schema):
     rows: int
     created: int
     updated: int
@@ -188,7 +188,7 @@ class ImportOut(Schema):
 
 
 @router.post(
-    "/imports", response={201: ImportOut, **ERRORS},
+    "/imports", response={201: TriageImportOut, **ERRORS},
     summary="Importar pedidos de um CSV/XLSX (tudo ou nada)",
     description=(
         "Multipart, campo `file`. Um arquivo com qualquer linha inválida não importa nada: "
@@ -240,7 +240,7 @@ def order_events(request, order_id: int):
 
 
 @router.get(
-    "/orders/{order_id}/contacts", response={200: list[AttemptOut], **ERRORS},
+    "/orders/{order_id}/contacts", response={200: list[TriageAttemptOut], **ERRORS},
     summary="Contatos do pedido",
 )  # fmt: skip
 def order_contacts(request, order_id: int):
@@ -257,7 +257,7 @@ def _contact_input(payload: OutcomeIn) -> services.ContactInput:
 
 
 @router.post(
-    "/orders/{order_id}/contacts", response={201: AttemptOut, **ERRORS},
+    "/orders/{order_id}/contacts", response={201: TriageAttemptOut, **ERRORS},
     summary="Registrar um contato feito e seu resultado",
 )  # fmt: skip
 def record_contact(request, order_id: int, payload: ContactIn):
@@ -271,7 +271,7 @@ def record_contact(request, order_id: int, payload: ContactIn):
 
 
 @router.post(
-    "/orders/{order_id}/outcome", response={200: AttemptOut, **ERRORS},
+    "/orders/{order_id}/outcome", response={200: TriageAttemptOut, **ERRORS},
     summary="Registrar o resultado do contato em aberto",
 )  # fmt: skip
 def record_outcome(request, order_id: int, payload: OutcomeIn):

@@ -89,3 +89,29 @@ def test_a_nul_character_is_refused_before_the_database(client, kit):
     )
     assert posted.status_code == 422 and posted.json()["error"]["fields"][0]["field"] == "body"
     assert client.get(f"{URL}?name=Joao", **kit.api_headers()).status_code == 200
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names OpenAPI components by class name: two apps' `DecisionIn` would silently
+    publish one of them for both endpoints (seen when cases added its own). Same name with the
+    same shape is harmless."""
+    import json
+
+    from ninja import Schema
+
+    from formaliza.api import api  # noqa: F401  (imports every app's router)
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    todo = list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("formaliza.") or ".tests" in cls.__module__:
+            continue
+        shape = json.dumps(cls.model_json_schema(), sort_keys=True)
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__][1] != shape:
+            clashes.append((seen[cls.__name__][0], where))
+        seen.setdefault(cls.__name__, (where, shape))
+    assert not clashes, clashes
