@@ -99,9 +99,9 @@ def setup(count: int):
 
 def requests_for(account, charges, port: int, path: str) -> list[bytes]:
     out = []
-    for n, (_, charge) in enumerate(charges):
+    for _, charge in charges:  # one endToEndId per charge: the warm-up's are not reused
         body = json.dumps({"pix": [{
-            "endToEndId": f"E99999008202612031200{n:011d}", "txid": charge.txid,
+            "endToEndId": f"E99999008202612031200{charge.pk:011d}", "txid": charge.txid,
             "valor": f"{charge.amount:.2f}", "horario": "2026-12-03T12:00:00Z",
         }]}).encode()  # fmt: skip
         signature = hmac.new(account.webhook_secret.encode(), body, hashlib.sha256).hexdigest()

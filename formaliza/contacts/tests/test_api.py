@@ -54,3 +54,14 @@ def test_in_openapi(kit):
     assert {"q", "type", "page"} <= params
     search_out = schema["components"]["schemas"]["SearchOut"]["properties"]
     assert search_out["more"]["type"] == "boolean"
+
+
+def test_count_capped_says_more(kit, monkeypatch):
+    from formaliza.contacts import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for n in range(5):
+        Contact.objects.create(tenant=kit.tenant, name=f"Rita Lee {n}")
+    r = Client().get("/api/v1/contacts", {"q": "rita lee", "type": "nome"}, **kit.api_headers())
+    body = r.json()
+    assert (body["total"], body["more"], body["pages"], len(body["results"])) == (3, True, 1, 3)
