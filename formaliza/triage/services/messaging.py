@@ -16,6 +16,7 @@ from formaliza.triage.events import Who
 from formaliza.triage.events import order_event_record as record
 from formaliza.triage.messages import DEFAULTS, LINK_OF, VARIABLES, render, unknown_variables
 from formaliza.triage.models import CertificateOrder, ContactAttempt, MessageTemplate, OrderEvent
+from formaliza.triage.services.booking import booking_url
 from formaliza.triage.services.contacts import contact_start
 from formaliza.triage.worklists import LISTS
 
@@ -58,7 +59,11 @@ def message_values(order: CertificateOrder) -> dict[str, str]:
     ref = {"pedido": order.external_id, "id": order.pk}
     return {
         "nome": order.first_name,
-        "link_agendamento": settings.TRIAGE_SCHEDULING_URL.format(**ref),
+        "link_agendamento": (
+            settings.TRIAGE_SCHEDULING_URL.format(**ref)
+            if settings.TRIAGE_SCHEDULING_URL
+            else booking_url(order)
+        ),
         "link_documentos": settings.TRIAGE_DOCUMENTS_URL.format(**ref),
         "dados_pagamento": order.payment_link or "boleto enviado por e-mail",
     }
