@@ -13,7 +13,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 
 from formaliza.core import clock
-from formaliza.core.errors import ApplicationError, NotFound
+from formaliza.core.errors import ApplicationError, Conflict, FieldErrors, NotFound
 from formaliza.triage.events import Who
 from formaliza.triage.events import order_event_record as record
 from formaliza.triage.models import Attendance, Booking, CertificateOrder, OrderEvent, Slot
@@ -41,6 +41,21 @@ def order_for_token(token: str) -> CertificateOrder:
     if order is None:
         raise NotFound("Link de agendamento", code="triage_booking_link_invalid")
     return order
+
+
+def slot_create(*, tenant, starts_at: dt.datetime, capacity: int) -> Slot:
+    """A new videoconference slot (in the future, 1 to 50 places, one per start time)."""
+    errors = FieldErrors()
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=clock.SAO_PAULO)
+    if starts_at <= clock.now():
+        errors.add("starts_at", "in_the_past", "O horário precisa ser no futuro.")
+    if not 1 <= capacity <= 50:
+        errors.add("capacity", "invalid_capacity", "Informe de 1 a 50 vagas.")
+    errors.raise_if_any()
+    if Slot.objects.filter(tenant=tenant, starts_at=starts_at).exists():
+        raise Conflict("triage_slot_exists", "Já existe um horário neste início.")
+    return Slot.objects.create(tenant=tenant, starts_at=starts_at, capacity=capacity)
 
 
 def free_slots(*, tenant, after: dt.datetime | None = None, limit: int = 12) -> list[Slot]:
