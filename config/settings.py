@@ -606,9 +606,9 @@ TRIAGE_EXTENSIONS = json.loads(os.environ.get("TRIAGE_EXTENSIONS", "{}"))
 TRIAGE_DEFAULT_EXTENSION = os.environ.get("TRIAGE_DEFAULT_EXTENSION", "1001")
 # The links the triage messages carry ({pedido}: the order's external id, {id}: ours): the
 # tenant's scheduling page and the documents page.
-TRIAGE_SCHEDULING_URL = os.environ.get(
-    "TRIAGE_SCHEDULING_URL", "https://agenda.example.com/agendar?pedido={pedido}"
-)
+# Empty: the built-in slots' signed link (/t/agendar/<token>/).
+TRIAGE_SCHEDULING_URL = os.environ.get("TRIAGE_SCHEDULING_URL", "")
+TRIAGE_BOOKING_LINK_DAYS = int(os.environ.get("TRIAGE_BOOKING_LINK_DAYS", "30"))
 TRIAGE_DOCUMENTS_URL = os.environ.get(
     "TRIAGE_DOCUMENTS_URL", "https://agenda.example.com/documentos?pedido={pedido}"
 )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("contatos/", include("formaliza.acceptance.urls")),
     path("a/", include("formaliza.acceptance.urls.public")),
     path("triagem/", include("formaliza.triage.urls")),
+    path("t/", include("formaliza.triage.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from formaliza.contacts.api import router as contacts_router
 from formaliza.conversations.api import router as conversations_router
 from formaliza.core.errors import ApplicationError
 from formaliza.core.tenant_lookups import api_namespace, visible
+from formaliza.erp.api import router as erp_router
 from formaliza.evidence.api import verify_router
 from formaliza.flows.api import router as flows_router
 from formaliza.history.api import router as history_router
@@ -139,6 +140,7 @@ api.add_router("/v1/history", history_router, tags=["Histórico"])
 api.add_router("/v1/webhooks", webhooks_router, tags=["Webhooks"])
 api.add_router("/v1/contacts", contacts_router, tags=["Contatos"])
 api.add_router("/v1/triage", triage_router, tags=["Triagem"])
+api.add_router("/v1/erp", erp_router, tags=["ERP"])
 # Public (no API key): anyone holding a sealed PDF or its code can check it.
 api.add_router("/v1/verify", verify_router, tags=["Verificação"])
 

@@ -12,6 +12,7 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.models import Tenant
 from formaliza.core import clock
 from formaliza.triage.events import Who
+from formaliza.triage.models import Slot
 from formaliza.triage.services import (
     ContactInput,
     OrderInput,
@@ -69,6 +70,13 @@ def triage_seed(*, tenant: Tenant, operator: Actor) -> None:
         order=orders[4], kind="call", who=by_operator, channel="phone",
         data=ContactInput(outcome="sem_resposta", duration_seconds=0),
     )  # fmt: skip
+    # Videoconference slots for the booking link: the next hours and tomorrow.
+    base = clock.local(now).replace(minute=0, second=0, microsecond=0)
+    for hours in (2, 3, 4, 24, 25, 26):
+        Slot.objects.get_or_create(
+            tenant=tenant, starts_at=base + dt.timedelta(hours=hours),
+            defaults={"capacity": 1 if hours == 2 else 3},
+        )  # fmt: skip
     # A payment order: the cordial message went out; the call comes next.
     contact_record(
         order=orders[7], kind="message", who=by_operator, channel="whatsapp",

@@ -124,6 +124,11 @@ class IspErpConnector(Protocol):
     capabilities: Capabilities
     base_url: str
 
+    def connection_check(self) -> None:
+        """Reach the ERP and authenticate, with a call that changes nothing (raises
+        `ErpFailure`)."""
+        ...
+
     def customer_find(self, *, document: str) -> Customer | None: ...
 
     def invoices_open(self, *, customer: Customer) -> list[Invoice]: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from formaliza.triage.events import Who
-from formaliza.triage.models import CertificateOrder, ContactAttempt, OrderEvent
+from formaliza.triage.models import CertificateOrder, ContactAttempt, OrderEvent, Slot
 from formaliza.triage.services import OrderInput, order_upsert
 from formaliza.triage.services.orders import ORDER_FIELDS
 
@@ -43,3 +43,4 @@ class CertificateOrderAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ContactAttempt)
+admin.site.register(Slot)

@@ -18,6 +18,7 @@ from formaliza.core.tenant_lookups import tenant_lookup
 from formaliza.triage import selectors, services
 from formaliza.triage.events import Who
 from formaliza.triage.models import CertificateOrder, ContactAttempt, OrderEvent, Outcome
+from formaliza.triage.services import booking
 from formaliza.triage.spreadsheet import MAX_BYTES
 from formaliza.triage.worklists import Worklist
 
@@ -292,3 +293,36 @@ def assign_order(request, order_id: int, payload: AssignIn):
     if payload.user_id is not None:
         user = selectors.assignee_get(tenant=actor.tenant, user_id=payload.user_id)
     return order_out(services.order_assign(order=order, user=user, who=Who.of(actor)))
+
+
+class SlotIn(Schema):
+    starts_at: dt.datetime
+    capacity: int = Field(1, ge=1, le=50)
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    capacity: int
+    taken: int
+
+
+@router.post(
+    "/slots", response={201: SlotOut, **ERRORS}, summary="Criar horário de videoconferência"
+)
+def create_slot(request, payload: SlotIn):
+    actor = _actor(request, Perm.TRIAGE_MANAGE)
+    slot = booking.slot_create(
+        tenant=actor.tenant, starts_at=payload.starts_at, capacity=payload.capacity
+    )
+    return Status(201, {"id": slot.pk, "starts_at": slot.starts_at, "capacity": slot.capacity,
+                        "taken": 0})  # fmt: skip
+
+
+@router.get("/slots", response={200: list[SlotOut], **ERRORS}, summary="Horários livres")
+def list_slots(request):
+    actor = _actor(request, Perm.TRIAGE_VIEW)
+    return [
+        {"id": s.pk, "starts_at": s.starts_at, "capacity": s.capacity, "taken": s.taken}
+        for s in booking.free_slots(tenant=actor.tenant, limit=200)
+    ]

@@ -56,3 +56,12 @@ def unknown_variables(body: str) -> list[str]:
 
 def render(body: str, values: dict[str, str]) -> str:
     return body.format_map({name: values.get(name, "") for name in VARIABLES}).strip()
+
+
+# "Solicitar à contabilidade" (seed 004, documents list, step 3): the e-mail to the accountant.
+ACCOUNTANT = (
+    "Olá, tudo bem?\nSomos da emissão do certificado digital ({produto}) de {cliente}, pedido "
+    "{pedido}. Para a videoconferência de emissão ainda faltam documentos da empresa (contrato "
+    "social e documento do responsável). Pode nos ajudar a verificar as pendências e enviá-los "
+    "por este link? {link_documentos}\nObrigado!"
+)

@@ -263,3 +263,36 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}:{self.order_id}:{self.key}"
+
+
+class Slot(models.Model):
+    """A videoconference slot of the tenant with its capacity (how many clients at once)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    starts_at = models.DateTimeField("início")
+    capacity = models.PositiveSmallIntegerField("vagas", default=1)
+
+    class Meta:
+        verbose_name = "horário de videoconferência"
+        verbose_name_plural = "horários de videoconferência"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "starts_at"], name="triage_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return clock.local(self.starts_at).strftime("%d/%m/%Y %H:%M")
+
+
+class Booking(models.Model):
+    """A client's booking of a slot from the link; one live booking per order."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    order = models.OneToOneField(CertificateOrder, on_delete=models.CASCADE, related_name="booking")
+    booked_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "agendamento pelo link"
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.slot}"

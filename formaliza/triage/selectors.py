@@ -125,7 +125,7 @@ def attempt_call(*, attempt: ContactAttempt) -> Call | None:
 
 def order_pending_attempt(*, order: CertificateOrder) -> ContactAttempt | None:
     return (
-        order.attempts.filter(outcome="", kind__in=("call", "accountant"))
+        order.attempts.filter(outcome="", kind__in=("call", "accountant"), message_id__isnull=True)
         .order_by("-started_at", "-pk")
         .first()
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pedidos/<int:order_id>/ligar/", orders.order_call, name="order_call"),
     path("pedidos/<int:order_id>/resultado/", orders.order_outcome, name="order_outcome"),
     path("pedidos/<int:order_id>/mensagem/", orders.order_message, name="order_message"),
+    path("pedidos/<int:order_id>/contabilidade/", orders.order_accountant, name="order_accountant"),
     path("pedidos/<int:order_id>/contato/", orders.order_contact, name="order_contact"),
     path("pedidos/<int:order_id>/responsavel/", orders.order_assign, name="order_assign"),
 ]

@@ -98,6 +98,11 @@ class HubsoftConnector:
 
     # --- the port ---------------------------------------------------------------------------
 
+    def connection_check(self) -> None:
+        """The settings page's "testar conexão": a fresh OAuth token (raises on failure)."""
+        self._token = ""
+        self._authenticate()
+
     def customer_find(self, *, document: str) -> Customer | None:
         data = self._call(
             "GET", "/api/v1/integracao/cliente",

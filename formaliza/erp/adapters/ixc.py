@@ -127,6 +127,17 @@ class IxcConnector:
 
     # --- the port ---------------------------------------------------------------------------
 
+    def connection_check(self) -> None:
+        """The settings page's "testar conexão": a one-row `cliente` listing (raises on a wrong
+        user/token, an unreachable server or an answer that is not IXC's)."""
+        data = self._post(
+            "cliente", {"qtype": "cliente.id", "query": "0", "oper": ">", "page": "1",
+                        "rp": "1", "sortname": "cliente.id", "sortorder": "asc"},
+            listing=True,
+        )  # fmt: skip
+        if "total" not in data:
+            raise ErpFailure("malformed", "IXC respondeu sem 'total': é mesmo o webservice?")
+
     def customer_find(self, *, document: str) -> Customer | None:
         rows = self._list("cliente", "cnpj_cpf", br.document_format(document))
         row = next((r for r in rows if _digits(r.get("cnpj_cpf")) == document), None)

@@ -108,6 +108,12 @@ class MkConnector:
 
     # --- the port ---------------------------------------------------------------------------
 
+    def connection_check(self) -> None:
+        """The settings page's "testar conexão": a new `WSAutenticacao` session."""
+        with self._lock:
+            self._session = ""
+            self._authenticate()
+
     def customer_find(self, *, document: str) -> Customer | None:
         data = self._get("WSMKConsultaDoc", doc=document)
         if data.get("status") != "OK" or not data.get("CodigoPessoa"):

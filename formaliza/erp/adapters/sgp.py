@@ -61,6 +61,11 @@ class SgpConnector:
             raise ErpFailure("unavailable", f"SGP recusou {path}: {data.get('msg', '')}")
         return data
 
+    def connection_check(self) -> None:
+        """The settings page's "testar conexão": `consultacliente` of a document nobody has
+        (raises on a wrong token/app or an unreachable server)."""
+        self.customer_find(document="00000000000")
+
     def customer_find(self, *, document: str) -> Customer | None:
         data = self._post("consultacliente", {"cpfcnpj": document}, idempotent=True)
         rows = data.get("contratos") or []

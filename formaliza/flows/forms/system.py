@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 
 from formaliza.accounts.models import User
 from formaliza.conversations.models import Channel
+from formaliza.erp.models import ErpAccount
 from formaliza.flows.models import BusinessPeriod, Flow
 
 _HOST = re.compile(
@@ -107,3 +108,29 @@ class BulkSendForm(forms.Form):
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label="Nome do setor", max_length=80)
+
+
+class ErpAccountForm(forms.Form):
+    """The tenant's ERP (seed 003, "Integração ERP"). Secrets are never shown back: blank
+    keeps the stored one. Which field each system needs is told on the page."""
+
+    kind = forms.ChoiceField(label="Sistema (ERP)", choices=ErpAccount.Kind.choices)
+    base_url = forms.CharField(
+        label="Endereço da API", max_length=300,
+        help_text="Ex.: https://provedor.ixcsoft.com.br ou https://sgp.provedor.com.br",
+    )  # fmt: skip
+    username = forms.CharField(label="Usuário / ID do usuário", max_length=160, required=False)
+    client_id = forms.CharField(label="Client ID / App", max_length=120, required=False)
+    client_secret = forms.CharField(
+        label="Client secret / Token", max_length=500, required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Em branco: mantém o que está guardado.",
+    )  # fmt: skip
+    password = forms.CharField(
+        label="Senha / Token / Contra-senha", max_length=500, required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Em branco: mantém o que está guardado.",
+    )  # fmt: skip
+    timeout_seconds = forms.IntegerField(label="Tempo limite (s)", min_value=1, max_value=30,
+                                         initial=8)  # fmt: skip
+    is_active = forms.BooleanField(label="Ativo", required=False, initial=True)

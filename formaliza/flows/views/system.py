@@ -15,7 +15,10 @@ from formaliza.accounts.actors import Actor
 from formaliza.accounts.decorators import perm_required
 from formaliza.accounts.roles import Perm
 from formaliza.conversations.services import department_save, department_set_active
-from formaliza.core.errors import ApplicationError
+from formaliza.core.errors import ApplicationError, ValidationFailed
+from formaliza.erp import services as erp_services
+from formaliza.erp.catalog import CATALOG
+from formaliza.erp.ports import ACTION_LABELS
 from formaliza.flows.forms import system as forms
 from formaliza.flows.selectors import system as selectors
 from formaliza.flows.services import system as services
@@ -157,6 +160,53 @@ def allowlist(request):
         messages.success(request, "Rede interna permitida atualizada.")
         return redirect("flows_system:allowlist")
     return render(request, "flows/system/allowlist.html", {"form": form})
+
+
+# --- the tenant's ERP ---------------------------------------------------------------------
+
+
+@perm_required(Perm.FLOW_MANAGE)
+def erp(request):
+    account = erp_services.erp_account_get(tenant=request.tenant)
+    initial = None
+    if account is not None:
+        initial = {k: getattr(account, k) for k in
+                   ("kind", "base_url", "username", "client_id", "timeout_seconds", "is_active")}  # fmt: skip
+    form = forms.ErpAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erp_services.erp_account_save(
+                tenant=request.tenant, actor=Actor.of_user(request.user),
+                data=erp_services.AccountInput(**form.cleaned_data),
+            )  # fmt: skip
+        except ValidationFailed as exc:
+            for problem in exc.fields:
+                form.add_error(problem.field if problem.field in form.fields else None,
+                               problem.message)  # fmt: skip
+        else:
+            messages.success(request, "ERP salvo. Use “Testar conexão” para conferir.")
+            return redirect("flows_system:erp")
+    connector = erp_services.connector_for_account(account) if account else None
+    actions = connector.capabilities.actions if connector else frozenset()
+    return render(request, "flows/system/erp.html", {
+        "form": form, "account": account, "catalog": CATALOG,
+        "credentials": [(label, list(erp_services.CREDENTIALS[value].values()))
+                        for value, label in forms.ErpAccount.Kind.choices],
+        "actions": [(label, action in actions) for action, label in ACTION_LABELS.items()],
+    })  # fmt: skip
+
+
+@require_POST
+@perm_required(Perm.FLOW_MANAGE)
+def erp_test(request):
+    check = erp_services.erp_connection_test(
+        tenant=request.tenant, actor=Actor.of_user(request.user)
+    )
+    if check.ok:
+        messages.success(request, check.message)
+    else:
+        messages.error(request, f"Falha ao testar a conexão ({check.code}): {check.message}")
+    return redirect("flows_system:erp")
 
 
 # --- business hours -------------------------------------------------------------------------

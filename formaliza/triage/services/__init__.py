@@ -8,7 +8,12 @@ from formaliza.triage.services.contacts import (
     outcome_record,
 )
 from formaliza.triage.services.imports import ImportRejected, ImportReport, orders_import
-from formaliza.triage.services.messaging import order_message_send, template_for, template_save
+from formaliza.triage.services.messaging import (
+    order_accountant_request,
+    order_message_send,
+    template_for,
+    template_save,
+)
 from formaliza.triage.services.orders import (
     OrderInput,
     order_assign,
@@ -25,6 +30,7 @@ __all__ = [
     "OrderInput",
     "contact_record",
     "contact_start",
+    "order_accountant_request",
     "order_assign",
     "order_call",
     "order_clean",

@@ -55,14 +55,15 @@ def _locked(order: CertificateOrder) -> CertificateOrder:
     return CertificateOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
 
 
-# Contacts the operator witnesses end with an outcome typed at once; a message's outcome is the
-# client's reply (or its absence, which the rules act on), so it blocks nothing.
+# Contacts the operator witnesses (a call, a call to the accountant) end with an outcome typed
+# at once; a message's (or an e-mail to the accountant's) outcome is the answer, or its
+# absence, which the rules act on: it blocks nothing.
 NEEDS_OUTCOME = (ContactAttempt.Kind.CALL, ContactAttempt.Kind.ACCOUNTANT)
 
 
 def pending_attempt(order: CertificateOrder) -> ContactAttempt | None:
     return (
-        order.attempts.filter(outcome="", kind__in=NEEDS_OUTCOME)
+        order.attempts.filter(outcome="", kind__in=NEEDS_OUTCOME, message_id__isnull=True)
         .order_by("-started_at", "-pk")
         .first()
     )

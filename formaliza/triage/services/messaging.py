@@ -14,8 +14,16 @@ from formaliza.conversations.services import message_send_template, message_send
 from formaliza.core.errors import ApplicationError, FieldErrors
 from formaliza.triage.events import Who
 from formaliza.triage.events import order_event_record as record
-from formaliza.triage.messages import DEFAULTS, LINK_OF, VARIABLES, render, unknown_variables
+from formaliza.triage.messages import (
+    ACCOUNTANT,
+    DEFAULTS,
+    LINK_OF,
+    VARIABLES,
+    render,
+    unknown_variables,
+)
 from formaliza.triage.models import CertificateOrder, ContactAttempt, MessageTemplate, OrderEvent
+from formaliza.triage.services.booking import booking_url
 from formaliza.triage.services.contacts import contact_start
 from formaliza.triage.worklists import LISTS
 
@@ -58,7 +66,11 @@ def message_values(order: CertificateOrder) -> dict[str, str]:
     ref = {"pedido": order.external_id, "id": order.pk}
     return {
         "nome": order.first_name,
-        "link_agendamento": settings.TRIAGE_SCHEDULING_URL.format(**ref),
+        "link_agendamento": (
+            settings.TRIAGE_SCHEDULING_URL.format(**ref)
+            if settings.TRIAGE_SCHEDULING_URL
+            else booking_url(order)
+        ),
         "link_documentos": settings.TRIAGE_DOCUMENTS_URL.format(**ref),
         "dados_pagamento": order.payment_link or "boleto enviado por e-mail",
     }
@@ -137,3 +149,33 @@ def client_replied(attempt: ContactAttempt) -> bool:
     message = Message.objects.select_related("handle").filter(pk=attempt.message_id).first()
     last = message.handle.last_inbound_at if message else None
     return last is not None and last > attempt.started_at
+
+
+def order_accountant_request(*, order: CertificateOrder, actor: Actor, who: Who) -> ContactAttempt:
+    """E-mail the client's accountant asking for the company's missing documents."""
+    if not order.accountant_email:
+        raise ApplicationError(
+            code="triage_no_accountant", status=422,
+            message="O pedido não tem o e-mail da contabilidade.",
+        )  # fmt: skip
+    channel = Channel.objects.filter(
+        tenant_id=order.tenant_id, kind=Channel.Kind.EMAIL, is_active=True
+    ).first()
+    if channel is None:
+        raise ApplicationError(
+            code="triage_no_email_channel", status=409,
+            message="Configure um canal de e-mail para escrever à contabilidade.",
+        )  # fmt: skip
+    text = ACCOUNTANT.format(
+        produto=order.product, cliente=order.client_name, pedido=order.external_id,
+        link_documentos=message_values(order)["link_documentos"],
+    )  # fmt: skip
+    with transaction.atomic():
+        message = message_send_text(
+            actor=actor, channel=channel, to=order.accountant_email, text=text,
+            reference=f"triage-order:{order.pk}",
+        )  # fmt: skip
+        return contact_start(
+            order=order, kind=ContactAttempt.Kind.ACCOUNTANT, who=who, channel="email",
+            message_id=message.pk,
+        )  # fmt: skip

@@ -135,3 +135,20 @@ def test_import_over_the_api_is_all_or_nothing(kit, client):
     done = client.post("/api/v1/triage/imports", {
         "file": SimpleUploadedFile("p.csv", good.encode())}, **kit.api_headers())  # fmt: skip
     assert done.status_code == 201 and done.json()["created"] == 1
+
+
+def test_slots_over_the_api(kit, other_kit, client):
+    import datetime as dt
+
+    from formaliza.core import clock
+
+    when = (clock.now() + dt.timedelta(days=1)).replace(microsecond=0).isoformat()
+    made = post(client, kit, "/api/v1/triage/slots", {"starts_at": when, "capacity": 2})
+    again = post(client, kit, "/api/v1/triage/slots", {"starts_at": when, "capacity": 2})
+    past = post(client, kit, "/api/v1/triage/slots", {"starts_at": "2020-01-01T10:00:00-03:00"})
+    assert made.status_code == 201 and made.json()["capacity"] == 2
+    assert again.status_code == 409 and again.json()["error"]["code"] == "triage_slot_exists"
+    assert past.status_code == 422 and past.json()["error"]["fields"][0]["field"] == "starts_at"
+    listed = client.get("/api/v1/triage/slots", **kit.api_headers()).json()
+    assert [s["id"] for s in listed] == [made.json()["id"]]
+    assert client.get("/api/v1/triage/slots", **other_kit.api_headers()).json() == []

@@ -54,3 +54,38 @@ def test_an_order_without_phone_cannot_be_called(kit):
     with pytest.raises(ApplicationError) as caught:
         order_call(order=order, who=_who(kit))
     assert caught.value.code == "triage_no_phone" and not Call.objects.exists()
+
+
+def test_through_asterisk_ari_the_operators_extension_rings_and_the_pbx_gives_the_duration(
+    kit, settings
+):
+    import datetime as dt
+
+    from formaliza.core import clock
+    from formaliza.telephony.fake_ari import FakeAri
+    from formaliza.telephony.services import call_event_apply
+
+    fake = FakeAri(username="u", password="p", answer_after=30)
+    fake.start()
+    try:
+        settings.TELEPHONY = {
+            "adapter": "formaliza.telephony.adapters.asterisk_ari.AsteriskAriTelephony",
+            "options": {"url": fake.url, "username": "u", "password": "p", "context": "ops"},
+        }
+        settings.TRIAGE_EXTENSIONS = {kit.users["operator"].email: "2002"}
+        order = make_order(kit.tenant, "reagendar")
+        attempt, call = order_call(order=order, who=_who(kit))
+        method, path, query = fake.requests[-1]
+    finally:
+        fake.stop()
+    assert (method, path) == ("POST", "/ari/channels") and query["endpoint"] == "PJSIP/2002"
+    assert call.dial_url == "" and call.reference == f"triage-order:{order.pk}"
+    # The events the listener (manage.py telephony_events) applies from the ARI socket.
+    start = clock.now()
+    for state, offset in ((ports.ANSWERED, 5), (ports.ENDED, 77)):
+        call_event_apply(event=ports.CallEvent(
+            call_id=call.call_id, kind="state" if state == ports.ANSWERED else "ended",
+            state=state, at=start + dt.timedelta(seconds=offset), cause=16))  # fmt: skip
+    outcome_record(order=order, who=_who(kit), data=ContactInput(outcome="pendente_documentos"))
+    attempt.refresh_from_db()
+    assert attempt.duration_seconds == 72

@@ -92,9 +92,7 @@ def test_inside_the_window_the_text_goes_and_the_custom_text_is_used(kit, whatsa
     triage_rules_run()
     message = Message.objects.get()
     assert message.kind == "text"
-    assert message.body == "Olá Ana! Agende: https://agenda.example.com/agendar?pedido=" + (
-        CertificateOrder.objects.get().external_id
-    )
+    assert message.body.startswith("Olá Ana! Agende: http://127.0.0.1:8000/t/agendar/")
 
 
 def test_opt_out_sends_nothing_anywhere_and_makes_a_call_task(kit, whatsapp):
@@ -157,3 +155,19 @@ def test_a_template_with_an_unknown_variable_is_refused(kit):
         template_save(tenant=kit.tenant, worklist="agendar", body="Olá {cliente}",
                       whatsapp_template="", user=None)  # fmt: skip
     assert caught.value.fields[0].message.startswith("Variável desconhecida: {cliente}.")
+
+
+def test_the_accountant_request_needs_an_email_and_an_email_channel(kit):
+    from formaliza.core.errors import ApplicationError
+    from formaliza.triage.services import order_accountant_request
+
+    actor = Actor.of_user(kit.users["operator"])
+    no_email = _order(kit, "documentos")
+    with pytest.raises(ApplicationError) as missing:
+        order_accountant_request(order=no_email, actor=actor, who=Who.of(actor))
+    with_email = _order(kit, "documentos", accountant_email="c@example.com")
+    with pytest.raises(ApplicationError) as no_channel:
+        order_accountant_request(order=with_email, actor=actor, who=Who.of(actor))
+    assert missing.value.code == "triage_no_accountant"
+    assert no_channel.value.code == "triage_no_email_channel"
+    assert not Message.objects.exists() and not with_email.attempts.exists()

@@ -116,3 +116,18 @@ def order_message(request, order_id):
     else:
         messages.success(request, f"Mensagem enviada por {attempt.channel}.")
     return redirect("triage:order", order.pk)
+
+
+@require_POST
+@triage_page(Perm.TRIAGE_WORK)
+def order_accountant(request, order_id):
+    """ "Solicitar à contabilidade": an e-mail to the accountant, through the outbox."""
+    order = selectors.order_get(tenant=request.tenant, order_id=order_id)
+    actor = Actor.of_user(request.user)
+    try:
+        services.order_accountant_request(order=order, actor=actor, who=who_of(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"E-mail enviado à contabilidade ({order.accountant_email}).")
+    return redirect("triage:order", order.pk)

@@ -76,3 +76,23 @@ def test_send_message_button_and_template_editing(new_page, kit):
     expect(page.get_by_text("Mensagem enviada por sms.")).to_be_visible()
     expect(page.locator("#next-step")).to_have_text("Ligar para reforçar a cobrança")
     assert Message.objects.get().body == "Oi Paula, segue o pagamento: https://pag.example.com/b/1"
+
+
+def test_ask_the_accountant_by_email(new_page, kit):
+    from formaliza.conversations.services import ChannelInput, channel_create
+
+    channel_create(tenant=kit.tenant, data=ChannelInput(
+        name="E-mail", kind="email", provider="email", sender_id="Triagem <t@example.com>"))  # fmt: skip
+    make_order(kit.tenant, "documentos", client_name="Davi Empresa",
+               accountant_email="contabil@example.com")  # fmt: skip
+    page = new_page("desktop", user=kit.users["operator"])
+    page.goto("/triagem/listas/documentos/")
+    page.get_by_role("link", name="Davi Empresa").click()
+    page.get_by_role("button", name="Solicitar à contabilidade").click()
+    expect(
+        page.get_by_text("E-mail enviado à contabilidade (contabil@example.com).")
+    ).to_be_visible()
+    expect(page.locator("#attempts")).to_contain_text("Contabilidade (email)")
+    expect(page.get_by_role("button", name="Ligar para o cliente")).to_be_visible()  # not blocked
+    message = Message.objects.get()
+    assert message.channel.kind == "email" and "Davi Empresa" in message.body
