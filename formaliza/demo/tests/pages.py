@@ -316,8 +316,13 @@ def _capture(world: World) -> Visit:
     return Visit(journey_id=str(world.journey.pk), capture_id=str(capture.pk))
 
 
-@builds("journeys:face_detail", "journeys:face_image")
+@builds("journeys:face_detail")
 def _face_match(world: World) -> Visit:
+    return Visit(face_match_id=str(world.face_match.pk))
+
+
+@builds("journeys:face_image")
+def _face_image(world: World) -> Visit:
     return Visit(face_match_id=str(world.face_match.pk), which="selfie")
 
 
