@@ -324,7 +324,7 @@ def _face_match(world: World) -> Visit:
 
 
 @builds("journeys:face_image")
-def _face_match_image(world: World) -> Visit:
+def _face_image(world: World) -> Visit:
     return Visit(face_match_id=str(world.face_match.pk), which="selfie")
 
 

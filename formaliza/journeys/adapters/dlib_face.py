@@ -145,7 +145,8 @@ def _outcome(selfie_faces: list, document_faces: list) -> str:
 
 
 class DlibFaceVerifier:
-    """Loads its models on first use, once per process (~1.7 s, ~130 MB)."""
+    """Loads its models on first use, once per process (0.35 s warm to 1.9 s cold; ~12 MB
+    resident: docs/benchmarks.md, "Face match")."""
 
     def compare(self, *, selfie_jpeg: bytes, document_jpeg: bytes) -> FaceComparison:
         started = time.perf_counter()

@@ -43,3 +43,13 @@ def test_demo_has_an_open_journey_and_a_sealed_one(db, caplog):
     call_command("demo_seed", stdout=io.StringIO())  # a second run changes nothing
     assert Journey.objects.count() == 2 and SealedDocument.objects.count() == sealed_before
     assert "/j/" not in caplog.text
+
+
+def test_with_face_match_on_the_demo_compares_its_selfie_before_sealing(db, settings):
+    settings.JOURNEY_FACE_MATCH_ENABLED = True  # as `make run` has it
+    call_command("demo_seed", stdout=io.StringIO())
+    signed = Journey.objects.get(status="signed")
+    (match,) = signed.face_matches.all()
+    assert match.status == "accepted" and match.score >= match.accept_threshold
+    document = SealedDocument.objects.get(subject_id=str(signed.pk))
+    assert document.status == SealedDocument.Status.SEALED, document.last_error
