@@ -47,7 +47,7 @@ def test_on_a_phone_the_menu_works_from_the_keyboard(new_page, kit):
     assert page.evaluate("document.activeElement.className") == "menu-toggle"
 
     page.keyboard.press("Enter")
-    for _ in range(1 + 1 + 6):  # the area "Formalização", its six entries, the next area
+    for _ in range(1 + 1 + 7):  # the area "Formalização", its seven entries, the next area
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Atendimento"
     page.keyboard.press("Enter")  # opens it
