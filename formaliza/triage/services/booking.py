@@ -48,6 +48,8 @@ def slot_create(*, tenant, starts_at: dt.datetime, capacity: int) -> Slot:
     errors = FieldErrors()
     if starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=clock.SAO_PAULO)
+    # Stored in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (e.g. -17:31).
+    starts_at = starts_at.astimezone(dt.UTC)
     if starts_at <= clock.now():
         errors.add("starts_at", "in_the_past", "O horário precisa ser no futuro.")
     if not 1 <= capacity <= 50:

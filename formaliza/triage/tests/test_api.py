@@ -152,3 +152,13 @@ def test_slots_over_the_api(kit, other_kit, client):
     listed = client.get("/api/v1/triage/slots", **kit.api_headers()).json()
     assert [s["id"] for s in listed] == [made.json()["id"]]
     assert client.get("/api/v1/triage/slots", **other_kit.api_headers()).json() == []
+
+
+def test_a_slot_with_an_offset_postgresql_refuses_is_stored_in_utc(kit, client):
+    # Python accepts offsets up to ±23:59; PostgreSQL only ±15:59 (schemathesis found -17:31).
+    made = post(
+        client, kit, "/api/v1/triage/slots",
+        {"starts_at": "2999-10-07T07:53:13-17:31", "capacity": 1},
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    assert made.json()["starts_at"].startswith("2999-10-08T01:24:13")
